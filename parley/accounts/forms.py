@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, Member
+from parley.accounts.usernames import username_key, validate_username
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label="Username or email",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": "Incorrect username, email or password. Passwords are case-sensitive.",
+        "inactive": "This account is inactive.",
+    }
+
+
+class RegisterForm(forms.Form):
+    username = forms.CharField(
+        max_length=USERNAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        help_text="Letters, digits, spaces, dots, dashes and underscores.",
+    )
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC", required=False)
+
+    def clean_username(self) -> str:
+        name = " ".join(self.cleaned_data["username"].split())
+        validate_username(name)
+        if Member.objects.filter(username_key=username_key(name)).exists():
+            raise ValidationError("That username is already taken (or looks too much like one).")
+        return name
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if Member.objects.filter(email__iexact=email).exists():
+            raise ValidationError("An account with that email address already exists.")
+        return email
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("username"):
+            candidate = Member(username=data["username"], email=data.get("email") or "")
+            try:
+                password_validation.validate_password(data["password"], candidate)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label="New email address")
+    password = forms.CharField(
+        label="Current password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, member: Member, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.member = member
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.member.check_password(password):
+            raise ValidationError("Your current password is not correct.")
+        return password
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if Member.objects.filter(email__iexact=email).exclude(pk=self.member.pk).exists():
+            raise ValidationError("An account with that email address already exists.")
+        return email
+
+
+class PreferencesForm(forms.Form):
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)

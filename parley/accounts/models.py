@@ -1,0 +1,70 @@
+"""Members. One custom user model so profile fields, counters and the time zone live on one row
+that every page already loads."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+from parley.accounts.usernames import validate_username
+from parley.core.slugs import make_slug
+
+USERNAME_MAX_LENGTH = 50
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC")
+
+
+class MemberManager(UserManager["Member"]):
+    def get_by_natural_key(self, username: str | None) -> Member:
+        from parley.accounts.usernames import username_key
+
+        return self.get(username_key=username_key(username or ""))
+
+
+class Member(AbstractUser):
+    username = models.CharField(
+        max_length=USERNAME_MAX_LENGTH,
+        unique=True,
+        validators=[validate_username],
+        error_messages={"unique": "That username is already taken."},
+    )
+    # Folded form of the username (case, width, confusable look-alikes) that must be unique, so
+    # "Admin", "ADMIN" and "Αdmin" (Greek Alpha) cannot coexist.
+    username_key = models.CharField(max_length=USERNAME_MAX_LENGTH * 2, unique=True, editable=False)
+    email = models.EmailField("email address", unique=True)
+    custom_title = models.CharField(max_length=50, blank=True)
+    message_count = models.PositiveIntegerField(default=0)
+    time_zone = models.CharField(max_length=64, default="UTC")  # validated by forms
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MemberManager()  # type: ignore[misc]
+
+    class Meta:
+        db_table = "parley_member"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.username
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        # The key is a pure function of the name; keeping it here means admin edits stay unique.
+        from parley.accounts.usernames import username_key
+
+        self.username_key = username_key(self.username)
+        if kwargs.get("update_fields") is not None and "username" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "username_key"}
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def slug(self) -> str:
+        return make_slug(self.username)
+
+    def get_absolute_url(self) -> str:
+        return reverse("member", kwargs={"slug": self.slug, "member_id": self.pk})
+
+    @property
+    def initial(self) -> str:
+        return (self.username[:1] or "?").upper()

@@ -1,0 +1,79 @@
+"""Every write to members: registration, credentials, preferences, last-seen."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from parley.accounts.models import Member
+from parley.accounts.usernames import username_key, validate_username
+
+
+def register_member(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    time_zone: str = "UTC",
+    joined_at: datetime | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> Member:
+    username = " ".join(username.split())
+    validate_username(username)
+    email = Member.objects.normalize_email(email.strip())
+    member = Member(
+        username=username,
+        email=email,
+        time_zone=time_zone,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+    )
+    if joined_at is not None:
+        member.date_joined = joined_at
+    validate_password(password, member)
+    member.set_password(password)
+    with transaction.atomic():
+        if Member.objects.filter(username_key=username_key(username)).exists():
+            raise ValidationError("That username is already taken.", code="username_taken")
+        if Member.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                "An account with that email address already exists.", code="email_taken"
+            )
+        member.save()
+    return member
+
+
+def change_password(*, member: Member, new_password: str) -> None:
+    validate_password(new_password, member)
+    member.set_password(new_password)
+    member.save(update_fields=["password"])
+
+
+def change_email(*, member: Member, email: str) -> None:
+    email = Member.objects.normalize_email(email.strip())
+    with transaction.atomic():
+        if Member.objects.filter(email__iexact=email).exclude(pk=member.pk).exists():
+            raise ValidationError(
+                "An account with that email address already exists.", code="email_taken"
+            )
+        member.email = email
+        member.save(update_fields=["email"])
+
+
+def update_preferences(*, member: Member, time_zone: str) -> None:
+    member.time_zone = time_zone
+    member.save(update_fields=["time_zone"])
+
+
+def touch_last_seen(*, member: Member, min_interval_seconds: int) -> None:
+    """Record activity, at most once per interval so a busy member costs one write, not many."""
+    now = timezone.now()
+    if member.last_seen_at and now - member.last_seen_at < timedelta(seconds=min_interval_seconds):
+        return
+    member.last_seen_at = now
+    Member.objects.filter(pk=member.pk).update(last_seen_at=now)

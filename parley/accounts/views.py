@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from parley.accounts import services
+from parley.accounts.forms import EmailChangeForm, LoginForm, PreferencesForm, RegisterForm
+from parley.accounts.models import Member
+from parley.forums import queries
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    ok = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return target if ok else "/"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("index")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.register_member(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                time_zone=form.cleaned_data.get("time_zone") or "UTC",
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, member, backend="parley.accounts.backends.NameOrEmailBackend")
+            messages.success(request, f"Welcome, {member.username}! Your account is ready.")
+            return redirect(_next_url(request))
+    return render(request, "accounts/register.html", {"form": form, "next": _next_url(request)})
+
+
+def member_profile(request: HttpRequest, member_id: int, slug: str | None = None) -> HttpResponse:
+    member = Member.objects.filter(pk=member_id, is_active=True).first()
+    if member is None:
+        raise Http404("No such member.")
+    if slug != member.slug:
+        return HttpResponsePermanentRedirect(member.get_absolute_url())
+    return render(
+        request,
+        "accounts/member_profile.html",
+        {"member": member, "recent_posts": queries.recent_posts_by(request.perms, member.pk)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    prefs = PreferencesForm(
+        request.POST if request.POST.get("form") == "prefs" else None,
+        initial={"time_zone": member.time_zone},
+    )
+    if prefs.is_bound and prefs.is_valid():
+        services.update_preferences(member=member, time_zone=prefs.cleaned_data["time_zone"])
+        messages.success(request, "Your preferences were saved.")
+        return redirect("account")
+    return render(request, "accounts/account.html", {"prefs": prefs})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_password(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(member=request.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
+        messages.success(request, "Your password was changed.")
+        return redirect("account")
+    return render(request, "accounts/account_password.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_email(request: HttpRequest) -> HttpResponse:
+    form = EmailChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_email(member=request.user, email=form.cleaned_data["email"])
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(request, "Your email address was changed.")
+            return redirect("account")
+    return render(request, "accounts/account_email.html", {"form": form})

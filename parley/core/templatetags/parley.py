@@ -1,0 +1,94 @@
+"""Template helpers available in every template (registered as a builtin)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from parley import permissions
+from parley.core.slugs import make_slug
+
+register = template.Library()
+
+RELATIVE_MINUTES_LIMIT = 60  # under an hour: "21 minutes ago"; then "Today at 3:12 PM"
+WEEKDAY_DAYS_LIMIT = 7  # within a week: "Monday at 3:12 PM"; then the date
+
+
+def _clock(dt: datetime) -> str:
+    return dt.strftime("%I:%M %p").lstrip("0")
+
+
+def relative_text(dt: datetime, now: datetime) -> str:
+    """XenForo-style: "A moment ago", "21 minutes ago", "Today at…", "Yesterday at…",
+    "Monday at…", then "Jul 18, 2021". `dt` and `now` are in the reader's time zone."""
+    seconds = (now - dt).total_seconds()
+    if seconds < 60:
+        return "A moment ago"
+    if seconds < RELATIVE_MINUTES_LIMIT * 60:
+        minutes = int(seconds // 60)
+        return "1 minute ago" if minutes == 1 else f"{minutes} minutes ago"
+    days = (now.date() - dt.date()).days
+    if days == 0:
+        return f"Today at {_clock(dt)}"
+    if days == 1:
+        return f"Yesterday at {_clock(dt)}"
+    if days < WEEKDAY_DAYS_LIMIT:
+        return f"{dt:%A} at {_clock(dt)}"
+    return f"{dt:%b} {dt.day}, {dt.year}"
+
+
+@register.simple_tag
+def reltime(dt: datetime | None) -> str:
+    """<time> with an ISO datetime, relative text, and the exact time on hover."""
+    if dt is None:
+        return ""
+    local = timezone.localtime(dt)
+    now = timezone.localtime(timezone.now())
+    exact = f"{local:%b} {local.day}, {local.year} at {_clock(local)}"
+    return format_html(
+        '<time datetime="{}" title="{}" class="u-dt">{}</time>',
+        dt.isoformat(),
+        exact,
+        relative_text(local, now),
+    )
+
+
+@register.simple_tag
+def date_only(dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    local = timezone.localtime(dt)
+    return format_html(
+        '<time datetime="{}" class="u-date">{}</time>', dt.isoformat(), f"{local:%b} {local.day}, {local.year}"
+    )
+
+
+@register.filter
+def role_title(member: object) -> str:
+    return permissions.role_title(member) if member is not None else "Guest"  # type: ignore[arg-type]
+
+
+@register.filter
+def since(dt: datetime) -> timedelta:
+    return timezone.now() - dt
+
+
+@register.simple_tag
+def member_url(member_id: int | None, name: str) -> str:
+    """A profile URL from the id and the stored name, so listings need not load members."""
+    if not member_id:
+        return ""
+    return reverse("member", kwargs={"slug": make_slug(name), "member_id": member_id})
+
+
+@register.simple_tag
+def member_link(member_id: int | None, name: str) -> str:
+    if not member_id:
+        return format_html('<span class="username">{}</span>', name)
+    return format_html(
+        '<a class="username" href="{}">{}</a>', member_url(member_id, name), name
+    )

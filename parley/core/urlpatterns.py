@@ -1,0 +1,18 @@
+"""XenForo-compatible URL shapes: `<slug>.<id>/` where the slug is optional and cosmetic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.urls import URLPattern, re_path
+
+SLUG_ID = r"(?:(?P<slug>[\w-]*)\.)?(?P<{key}>\d+)"
+
+
+def slug_id_path(
+    prefix: str, key: str, suffix: str, view: Callable[..., Any], name: str
+) -> URLPattern:
+    """`prefix/<slug>.<id>/suffix`, e.g. ("threads", "thread_id", "page-(?P<page>\\d+)")."""
+    pattern = rf"^{prefix}/{SLUG_ID.format(key=key)}/{suffix}$"
+    return re_path(pattern, view, name=name)

@@ -1,0 +1,94 @@
+"""Posting forms. They check shape (lengths, required fields) with the same messages the service
+layer uses; the service validates again, since it is the gate every write passes."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from parley.forums import services
+from parley.forums.models import BODY_MAX_CHARS, TITLE_MAX_LENGTH, Prefix
+
+
+def new_client_token() -> str:
+    return uuid.uuid4().hex
+
+
+class BodyField(forms.CharField):
+    """A message body: never stripped here (the member's text comes back exactly as typed)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            required=False,
+            strip=False,
+            widget=forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX_CHARS}),
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        services.check_body_text(value)
+
+
+class ClientTokenMixin(forms.Form):
+    client_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean_client_token(self) -> str:
+        token = self.cleaned_data.get("client_token") or ""
+        return token if token.isalnum() else ""
+
+
+class ReplyForm(ClientTokenMixin):
+    body = BodyField(label="Message")
+
+
+class ThreadForm(ClientTokenMixin):
+    prefix = forms.ModelChoiceField(
+        queryset=Prefix.objects.all(), required=False, empty_label="(No prefix)"
+    )
+    title = forms.CharField(
+        max_length=TITLE_MAX_LENGTH + 50,  # the service gives the friendlier message
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH, "autocomplete": "off"}),
+    )
+    body = BodyField(label="Message")
+    source_name = forms.CharField(
+        label="Source", max_length=100, required=False, help_text="For news: the publication."
+    )
+    source_url = forms.URLField(
+        label="Source link", max_length=500, required=False, assume_scheme="https"
+    )
+    field_order = ["prefix", "title", "body", "source_name", "source_url"]
+
+    def clean_title(self) -> str:
+        return services.clean_title(self.cleaned_data.get("title") or "")
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("source_url") and not data.get("source_name"):
+            self.add_error("source_name", "Name the publication the link points to.")
+        return data
+
+
+class EditPostForm(forms.Form):
+    title = forms.CharField(max_length=TITLE_MAX_LENGTH + 50, required=False)
+    body = BodyField(label="Message")
+    edit_count = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: object, edits_title: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.edits_title = edits_title
+        if not edits_title:
+            del self.fields["title"]
+
+    def clean_title(self) -> str:
+        return services.clean_title(self.cleaned_data.get("title") or "")
+
+
+def apply_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Put a service-layer refusal on the field it concerns, so the member sees it in place."""
+    code = error.code or ""
+    field = "title" if code.startswith("title") else "body" if code.startswith("body") else None
+    form.add_error(field if field in form.fields else None, error)

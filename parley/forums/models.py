@@ -1,0 +1,165 @@
+"""Categories, forums, threads and posts.
+
+Counters (thread/post counts, reply counts, last post) are denormalised and kept right by
+`services`; pages never count rows. Every post carries its position in the thread so a page is a
+position range, never an OFFSET."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+TITLE_MAX_LENGTH = 150
+BODY_MAX_CHARS = 50_000  # the longest post a member may submit (source text)
+
+
+class Category(models.Model):
+    title = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    display_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "id"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Forum(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="forums")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    title = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(blank=True)
+    display_order = models.PositiveIntegerField(default=0)
+    # Denormalised by services; a forum's totals do not include its sub-forums' (the index adds them).
+    thread_count = models.PositiveIntegerField(default=0)
+    post_count = models.PositiveIntegerField(default=0)
+    last_post = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["display_order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum", kwargs={"slug": self.slug, "forum_id": self.pk})
+
+
+class Prefix(models.Model):
+    """A thread label such as "Breaking news" or "Analysis"."""
+
+    COLOURS = [
+        ("red", "Red"),
+        ("orange", "Orange"),
+        ("blue", "Blue"),
+        ("green", "Green"),
+        ("grey", "Grey"),
+    ]
+    title = models.CharField(max_length=40, unique=True)
+    colour = models.CharField(max_length=10, choices=COLOURS, default="grey")
+    display_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "id"]
+        verbose_name_plural = "prefixes"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Thread(models.Model):
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="threads")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    slug = models.SlugField(max_length=80)
+    prefix = models.ForeignKey(Prefix, null=True, blank=True, on_delete=models.SET_NULL)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="threads"
+    )
+    author_name = models.CharField(max_length=50)  # survives the member's deletion
+    created_at = models.DateTimeField()
+    # News threads cite where the story came from; shown at the top of the first post.
+    source_name = models.CharField(max_length=100, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    is_sticky = models.BooleanField(default=False)
+    is_locked = models.BooleanField(default=False)
+    is_deleted = models.BooleanField(default=False)
+    # Denormalised, kept by services.
+    reply_count = models.PositiveIntegerField(default=0)
+    view_count = models.PositiveIntegerField(default=0)
+    last_position = models.PositiveIntegerField(default=0)  # position of the last visible post
+    first_post = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_post = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_post_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_post_at"]
+        indexes = [
+            models.Index(
+                fields=["forum", "-is_sticky", "-last_post_at"], name="thread_forum_listing"
+            ),
+            models.Index(fields=["-last_post_at"], name="thread_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("thread", kwargs={"slug": self.slug, "thread_id": self.pk})
+
+    def page_url(self, page: int) -> str:
+        if page <= 1:
+            return self.get_absolute_url()
+        return reverse("thread-page", kwargs={"slug": self.slug, "thread_id": self.pk, "page": page})
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    author_name = models.CharField(max_length=50)
+    # 1-based among visible posts; a soft-deleted post shares its predecessor's position so the
+    # visible ones stay contiguous and page N is exactly positions (N-1)*size+1 .. N*size.
+    position = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    body_source = models.TextField()
+    body_html = models.TextField()  # sanitised at write time by parley.core.markup
+    renderer_version = models.PositiveSmallIntegerField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edit_count = models.PositiveIntegerField(default=0)
+    is_deleted = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # A token the posting form carries so a double submit creates one post, not two.
+    client_token = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [
+            models.Index(fields=["thread", "position"], name="post_thread_position"),
+            models.Index(fields=["author", "-created_at"], name="post_author_recent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_token"],
+                condition=~models.Q(client_token=""),
+                name="post_unique_client_token",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} in thread {self.thread_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("post", kwargs={"post_id": self.pk})

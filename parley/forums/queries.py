@@ -1,0 +1,100 @@
+"""Reads for forum pages. Each returns a fixed number of queries whatever the data size, and
+everything goes through permissions' visible_* filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from parley import permissions
+from parley.core.pagination import PageNav, checked_page, page_count, position_range
+from parley.forums.models import Category, Forum, Post, Thread
+from parley.permissions import Perms
+
+INDEX_FORUM_RELATED = ("last_post", "last_post__thread", "last_post__thread__prefix")
+
+
+def index_categories(perms: Perms) -> list[Category]:
+    """Categories, each with `.top_forums`, each forum with `.subforums` (two queries)."""
+    forums = list(
+        permissions.visible_forums(perms, Forum.objects.select_related(*INDEX_FORUM_RELATED))
+    )
+    by_parent: dict[int, list[Forum]] = {}
+    for forum in forums:
+        if forum.parent_id:
+            by_parent.setdefault(forum.parent_id, []).append(forum)
+    for forum in forums:
+        forum.subforums = by_parent.get(forum.pk, [])  # type: ignore[attr-defined]
+        # Index totals include sub-forums, as readers expect.
+        forum.total_threads = forum.thread_count + sum(f.thread_count for f in forum.subforums)  # type: ignore[attr-defined]
+        forum.total_posts = forum.post_count + sum(f.post_count for f in forum.subforums)  # type: ignore[attr-defined]
+    categories = list(Category.objects.all())
+    for category in categories:
+        category.top_forums = [  # type: ignore[attr-defined]
+            f for f in forums if f.category_id == category.pk and f.parent_id is None
+        ]
+    return [c for c in categories if c.top_forums]  # type: ignore[attr-defined]
+
+
+def subforums_of(perms: Perms, forum: Forum) -> list[Forum]:
+    return list(
+        permissions.visible_forums(
+            perms, Forum.objects.filter(parent=forum).select_related(*INDEX_FORUM_RELATED)
+        )
+    )
+
+
+def thread_list_queryset(perms: Perms) -> QuerySet[Thread]:
+    return permissions.visible_threads(
+        perms, Thread.objects.select_related("prefix", "forum", "last_post")
+    )
+
+
+@dataclass
+class ThreadListPage:
+    threads: list[Thread]
+    nav: PageNav
+
+
+def forum_threads(perms: Perms, forum: Forum, page: int | None) -> ThreadListPage:
+    per_page = settings.THREADS_PER_PAGE
+    nav = checked_page(page, page_count(forum.thread_count, per_page))
+    # Deep pages use OFFSET over the (forum, sticky, last_post_at) index: bounded by how far a
+    # reader pages back in one forum, not by the size of the threads table.
+    start = (nav.current - 1) * per_page
+    qs = thread_list_queryset(perms).filter(forum=forum).order_by("-is_sticky", "-last_post_at")
+    return ThreadListPage(threads=list(qs[start : start + per_page]), nav=nav)
+
+
+@dataclass
+class PostPage:
+    posts: list[Post]
+    nav: PageNav
+
+
+def thread_posts(perms: Perms, thread: Thread, page: int | None) -> PostPage:
+    per_page = settings.POSTS_PER_PAGE
+    nav = checked_page(page, page_count(thread.last_position, per_page))
+    first, last = position_range(nav.current, per_page)
+    qs = permissions.visible_posts(
+        perms,
+        Post.objects.filter(thread=thread, position__range=(first, last)).select_related("author"),
+    ).order_by("position", "id")
+    posts = list(qs)
+    for post in posts:
+        post.thread = thread  # every post shares the thread already loaded: no query per post
+    return PostPage(posts=posts, nav=nav)
+
+
+def recent_posts_by(perms: Perms, member_id: int, limit: int = 10) -> list[Post]:
+    qs = permissions.visible_posts(
+        perms,
+        Post.objects.filter(author_id=member_id).select_related("thread", "thread__forum"),
+    ).order_by("-created_at")
+    return list(qs[:limit])
+
+
+def latest_threads(perms: Perms, limit: int = 30) -> list[Thread]:
+    return list(thread_list_queryset(perms).order_by("-last_post_at")[:limit])

@@ -1,0 +1,301 @@
+"""Every write to forums, threads and posts.
+
+Each function checks permission first, runs in one transaction, and keeps the denormalised
+counters (reply counts, forum totals, member message counts, last post) right in the same
+transaction. The thread row is locked while a position is assigned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from parley import permissions
+from parley.accounts.models import Member
+from parley.core.markup import RENDERER_VERSION, clean_control_chars, render_post
+from parley.core.slugs import make_slug
+from parley.forums.models import BODY_MAX_CHARS, TITLE_MAX_LENGTH, Forum, Post, Prefix, Thread
+
+TITLE_MIN_LENGTH = 3
+
+
+class EditConflict(Exception):
+    """The post changed after the editor was opened; the caller shows both versions."""
+
+    def __init__(self, current: Post) -> None:
+        super().__init__("This post was changed by someone else while you were editing it.")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    source: str
+    html: str
+
+
+def clean_title(title: str) -> str:
+    title = " ".join(clean_control_chars(title).split())
+    if len(title) < TITLE_MIN_LENGTH:
+        raise ValidationError(
+            f"Please enter a title of at least {TITLE_MIN_LENGTH} characters.", code="title_short"
+        )
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationError(
+            f"Please keep the title under {TITLE_MAX_LENGTH} characters "
+            f"(it has {len(title)}).",
+            code="title_long",
+        )
+    return title
+
+
+def check_body_text(body: str) -> str:
+    """The cleaned source of a body, or a ValidationError saying what is wrong with it."""
+    source = clean_control_chars(body).strip()
+    if not source:
+        raise ValidationError("Please enter a message.", code="body_empty")
+    if len(source) > BODY_MAX_CHARS:
+        raise ValidationError(
+            f"Your message is {len(source):,} characters long; the limit is "
+            f"{BODY_MAX_CHARS:,}. Please shorten it.",
+            code="body_long",
+        )
+    return source
+
+
+def prepare_body(body: str) -> RenderedBody:
+    """Validate and render a post body once, at write time."""
+    source = check_body_text(body)
+    html = render_post(source)
+    if not html.strip():
+        raise ValidationError("Please enter a message.", code="body_empty")
+    return RenderedBody(source=source, html=html)
+
+
+def _existing_post(actor: Member, client_token: str) -> Post | None:
+    if not client_token:
+        return None
+    return Post.objects.select_related("thread").filter(
+        author=actor, client_token=client_token
+    ).first()
+
+
+def _add_post(*, thread: Thread, actor: Member, body: RenderedBody, now: datetime,
+              client_token: str) -> Post:
+    """Append a visible post to a locked thread and bump every counter that includes it."""
+    post = Post.objects.create(
+        thread=thread,
+        author=actor,
+        author_name=actor.username,
+        position=thread.last_position + 1,
+        created_at=now,
+        body_source=body.source,
+        body_html=body.html,
+        renderer_version=RENDERER_VERSION,
+        client_token=client_token,
+    )
+    thread.last_position = post.position
+    thread.reply_count = post.position - 1
+    thread.last_post = post
+    thread.last_post_at = now
+    if thread.first_post_id is None:
+        thread.first_post = post
+    thread.save(
+        update_fields=["last_position", "reply_count", "last_post", "last_post_at", "first_post"]
+    )
+    Forum.objects.filter(pk=thread.forum_id).update(post_count=F("post_count") + 1, last_post=post)
+    Member.objects.filter(pk=actor.pk).update(message_count=F("message_count") + 1)
+    return post
+
+
+def create_thread(
+    *,
+    actor: Member,
+    forum: Forum,
+    title: str,
+    body: str,
+    prefix: Prefix | None = None,
+    source_name: str = "",
+    source_url: str = "",
+    client_token: str = "",
+    now: datetime | None = None,
+) -> Thread:
+    permissions.ensure_can_start_thread(permissions.perms_for(actor), forum)
+    title = clean_title(title)
+    rendered = prepare_body(body)
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            if existing := _existing_post(actor, client_token):
+                return existing.thread
+            thread = Thread.objects.create(
+                forum=forum,
+                title=title,
+                slug=make_slug(title),
+                prefix=prefix,
+                author=actor,
+                author_name=actor.username,
+                created_at=now,
+                last_post_at=now,
+                source_name=clean_control_chars(source_name).strip(),
+                source_url=source_url.strip(),
+            )
+            _add_post(thread=thread, actor=actor, body=rendered, now=now, client_token=client_token)
+            Forum.objects.filter(pk=forum.pk).update(thread_count=F("thread_count") + 1)
+    except IntegrityError:
+        # A concurrent double submit won the race on the client token: return its thread.
+        if existing := _existing_post(actor, client_token):
+            return existing.thread
+        raise
+    return thread
+
+
+def reply_to_thread(
+    *,
+    actor: Member,
+    thread: Thread,
+    body: str,
+    client_token: str = "",
+    now: datetime | None = None,
+) -> Post:
+    permissions.ensure_can_reply(permissions.perms_for(actor), thread)
+    rendered = prepare_body(body)
+    try:
+        with transaction.atomic():
+            if existing := _existing_post(actor, client_token):
+                return existing
+            locked = Thread.objects.select_for_update().get(pk=thread.pk)
+            post = _add_post(
+                thread=locked, actor=actor, body=rendered, now=now or timezone.now(),
+                client_token=client_token,
+            )
+    except IntegrityError:
+        if existing := _existing_post(actor, client_token):
+            return existing
+        raise
+    return post
+
+
+def edit_post(
+    *,
+    actor: Member,
+    post: Post,
+    body: str,
+    base_edit_count: int,
+    title: str | None = None,
+    now: datetime | None = None,
+) -> Post:
+    """Save a new body. `base_edit_count` is the edit count the editor was opened at: if the
+    post has been edited since, nothing is written and EditConflict carries the current post."""
+    permissions.ensure_can_edit_post(permissions.perms_for(actor), post)
+    rendered = prepare_body(body)
+    new_title = clean_title(title) if title is not None else None
+    with transaction.atomic():
+        current = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+        if current.edit_count != base_edit_count:
+            raise EditConflict(current)
+        if current.body_source == rendered.source and (
+            new_title is None or new_title == current.thread.title
+        ):
+            return current  # nothing changed: no "Last edited" line for a no-op save
+        current.body_source = rendered.source
+        current.body_html = rendered.html
+        current.renderer_version = RENDERER_VERSION
+        current.edited_at = now or timezone.now()
+        current.edit_count += 1
+        current.save(
+            update_fields=["body_source", "body_html", "renderer_version", "edited_at", "edit_count"]
+        )
+        if new_title is not None and current.thread.first_post_id == current.pk:
+            Thread.objects.filter(pk=current.thread_id).update(
+                title=new_title, slug=make_slug(new_title)
+            )
+    return current
+
+
+def delete_post(*, actor: Member, post: Post, now: datetime | None = None) -> None:
+    """Soft-delete a reply. Later posts move up one position so visible positions stay
+    contiguous; the deleted post shares its predecessor's position."""
+    permissions.ensure_can_delete_post(permissions.perms_for(actor), post)
+    with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=post.thread_id)
+        post = Post.objects.get(pk=post.pk)
+        if post.is_deleted:
+            return
+        Post.objects.filter(thread=thread, position__gt=post.position).update(
+            position=F("position") - 1
+        )
+        post.is_deleted = True
+        post.deleted_at = now or timezone.now()
+        post.position -= 1
+        post.save(update_fields=["is_deleted", "deleted_at", "position"])
+        _refresh_thread_tail(thread)
+        Forum.objects.filter(pk=thread.forum_id).update(post_count=F("post_count") - 1)
+        _refresh_forum_last_post(thread.forum_id)
+        if post.author_id:
+            Member.objects.filter(pk=post.author_id).update(message_count=F("message_count") - 1)
+
+
+def _refresh_thread_tail(thread: Thread) -> None:
+    last = (
+        Post.objects.filter(thread=thread, is_deleted=False).order_by("-position", "-id").first()
+    )
+    thread.last_position = last.position if last else 0
+    thread.reply_count = max(thread.last_position - 1, 0)
+    thread.last_post = last
+    thread.last_post_at = last.created_at if last else thread.created_at
+    thread.save(update_fields=["last_position", "reply_count", "last_post", "last_post_at"])
+
+
+def _refresh_forum_last_post(forum_id: int) -> None:
+    last = (
+        Post.objects.filter(thread__forum_id=forum_id, is_deleted=False, thread__is_deleted=False)
+        .order_by("-created_at", "-id")
+        .only("id")
+        .first()
+    )
+    Forum.objects.filter(pk=forum_id).update(last_post=last)
+
+
+def resync_thread(thread: Thread) -> None:
+    """Rebuild a thread's positions and counters from its posts (repair tool)."""
+    with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=thread.pk)
+        position = 0
+        changed = []
+        for post in Post.objects.filter(thread=thread).order_by("created_at", "id"):
+            if not post.is_deleted:
+                position += 1
+            new_position = max(position, 1) if not post.is_deleted else position
+            if post.position != new_position:
+                post.position = new_position
+                changed.append(post)
+        Post.objects.bulk_update(changed, ["position"])
+        first = Post.objects.filter(thread=thread).order_by("created_at", "id").first()
+        thread.first_post = first
+        thread.save(update_fields=["first_post"])
+        _refresh_thread_tail(thread)
+
+
+def resync_forum(forum: Forum) -> None:
+    """Rebuild a forum's totals from its threads (repair tool)."""
+    with transaction.atomic():
+        threads = Thread.objects.filter(forum=forum, is_deleted=False)
+        Forum.objects.filter(pk=forum.pk).update(
+            thread_count=threads.count(),
+            post_count=Post.objects.filter(
+                thread__in=threads, is_deleted=False
+            ).count(),
+        )
+        _refresh_forum_last_post(forum.pk)
+
+
+def resync_member(member: Member) -> None:
+    Member.objects.filter(pk=member.pk).update(
+        message_count=Post.objects.filter(
+            author=member, is_deleted=False, thread__is_deleted=False
+        ).count()
+    )

@@ -1,0 +1,234 @@
+"""Forum, thread and post pages. Thin: fetch through permissions, call a service, redirect or
+re-render with the member's text kept."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from parley import permissions
+from parley.core.markup import quote_source, render_post
+from parley.core.pagination import page_of_position
+from parley.forums import queries, services, view_counts
+from parley.forums.forms import (
+    EditPostForm,
+    ReplyForm,
+    ThreadForm,
+    apply_service_error,
+    new_client_token,
+)
+from parley.forums.models import Post, Thread
+
+
+def _canonical(request: HttpRequest, slug: str | None, obj_slug: str, url: str) -> HttpResponse | None:
+    """The slug is cosmetic: a wrong or missing one is a permanent redirect to the right URL."""
+    if slug != obj_slug:
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
+    return None
+
+
+def forum_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "forums/forum_index.html",
+        {"categories": queries.index_categories(request.perms)},
+    )
+
+
+def forum_view(
+    request: HttpRequest, forum_id: int, slug: str | None = None, page: int | None = None
+) -> HttpResponse:
+    forum = permissions.get_forum_for(request.perms, forum_id)
+    url = forum.get_absolute_url() + (f"page-{page}" if page and page > 1 else "")
+    if (response := _canonical(request, slug, forum.slug, url)) is not None:
+        return response
+    listing = queries.forum_threads(request.perms, forum, page)
+    return render(
+        request,
+        "forums/forum_view.html",
+        {
+            "forum": forum,
+            "listing": listing,
+            "subforums": queries.subforums_of(request.perms, forum),
+            "can_start_thread": permissions.can_start_thread(request.perms, forum),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forum_post_thread(request: HttpRequest, forum_id: int, slug: str | None = None) -> HttpResponse:
+    forum = permissions.get_forum_for(request.perms, forum_id)
+    permissions.ensure_can_start_thread(request.perms, forum)
+    form = ThreadForm(request.POST or None, initial={"client_token": new_client_token()})
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = render_post(form.cleaned_data["body"])
+        else:
+            try:
+                thread = services.create_thread(
+                    actor=request.user, forum=forum, **form.cleaned_data
+                )
+                return redirect(thread)
+            except ValidationError as error:
+                apply_service_error(form, error)
+    return render(
+        request, "forums/forum_post_thread.html", {"forum": forum, "form": form, "preview": preview}
+    )
+
+
+def thread_view(
+    request: HttpRequest, thread_id: int, slug: str | None = None, page: int | None = None
+) -> HttpResponse:
+    thread = permissions.get_thread_for(request.perms, thread_id)
+    if (response := _canonical(request, slug, thread.slug, thread.page_url(page or 1))) is not None:
+        return response
+    post_page = queries.thread_posts(request.perms, thread, page)
+    view_counts.record_view(thread.pk)
+    perms = request.perms
+    for post in post_page.posts:
+        post.can_edit = permissions.can_edit_post(perms, post)
+        post.can_delete = permissions.can_delete_post(perms, post)
+        post.can_report = permissions.can_report(perms, post)
+    can_reply = permissions.can_reply(perms, thread)
+    return render(
+        request,
+        "forums/thread_view.html",
+        {
+            "thread": thread,
+            "forum": thread.forum,
+            "posts": post_page.posts,
+            "nav": post_page.nav,
+            "views": thread.view_count + view_counts.pending_views(thread.pk),
+            "can_reply": can_reply,
+            "reply_form": ReplyForm(initial={"client_token": new_client_token()}) if can_reply else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def thread_reply(request: HttpRequest, thread_id: int, slug: str | None = None) -> HttpResponse:
+    thread = permissions.get_thread_for(request.perms, thread_id)
+    permissions.ensure_can_reply(request.perms, thread)
+    initial = {"client_token": new_client_token(), "body": _quotes_for(request, thread)}
+    form = ReplyForm(request.POST or None, initial=initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = render_post(form.cleaned_data["body"])
+        else:
+            try:
+                post = services.reply_to_thread(
+                    actor=request.user,
+                    thread=thread,
+                    body=form.cleaned_data["body"],
+                    client_token=form.cleaned_data["client_token"],
+                )
+                return redirect(post)
+            except ValidationError as error:
+                apply_service_error(form, error)
+    return render(
+        request,
+        "forums/thread_reply.html",
+        {"thread": thread, "forum": thread.forum, "form": form, "preview": preview},
+    )
+
+
+def _quotes_for(request: HttpRequest, thread: Thread) -> str:
+    """`?quote=12&quote=15` pre-fills the reply with those posts quoted (multi-quote)."""
+    ids = [int(q) for q in request.GET.getlist("quote")[:10] if q.isdigit()]
+    if not ids:
+        return ""
+    posts = permissions.visible_posts(
+        request.perms, Post.objects.filter(pk__in=ids, thread=thread)
+    ).order_by("position")
+    return "".join(_quote(p) for p in posts)
+
+
+def _quote(post: Post) -> str:
+    return quote_source(
+        author_name=post.author_name,
+        post_id=post.pk,
+        member_id=post.author_id,
+        body_source=post.body_source,
+    )
+
+
+def post_redirect(request: HttpRequest, post_id: int) -> HttpResponse:
+    """`/posts/<id>/` goes to the page of the thread that holds the post, at its anchor."""
+    post = permissions.get_post_for(request.perms, post_id)
+    page = page_of_position(post.position, settings.POSTS_PER_PAGE)
+    return redirect(f"{post.thread.page_url(page)}#post-{post.pk}")
+
+
+def post_quote(request: HttpRequest, post_id: int) -> HttpResponse:
+    """The quote BBCode for one post, fetched by the Quote button's script."""
+    post = permissions.get_post_for(request.perms, post_id)
+    permissions.ensure_can_reply(request.perms, post.thread)
+    return HttpResponse(_quote(post), content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = permissions.get_post_for(request.perms, post_id)
+    permissions.ensure_can_edit_post(request.perms, post)
+    edits_title = post.pk == post.thread.first_post_id
+    initial = {"body": post.body_source, "edit_count": post.edit_count, "title": post.thread.title}
+    form = EditPostForm(request.POST or None, initial=initial, edits_title=edits_title)
+    conflict = preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            preview = render_post(form.cleaned_data["body"])
+        else:
+            try:
+                services.edit_post(
+                    actor=request.user,
+                    post=post,
+                    body=form.cleaned_data["body"],
+                    base_edit_count=form.cleaned_data["edit_count"],
+                    title=form.cleaned_data.get("title") if edits_title else None,
+                )
+                return redirect(post)
+            except services.EditConflict as error:
+                conflict = error.current
+                # Resubmitting now overwrites knowingly: the form moves to the current version.
+                form.data = form.data.copy()
+                form.data["edit_count"] = str(conflict.edit_count)
+            except ValidationError as error:
+                apply_service_error(form, error)
+    return render(
+        request,
+        "forums/post_edit.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "forum": post.thread.forum,
+            "form": form,
+            "conflict": conflict,
+            "preview": preview,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = permissions.get_post_for(request.perms, post_id)
+    permissions.ensure_can_delete_post(request.perms, post)
+    if request.method == "POST":
+        services.delete_post(actor=request.user, post=post)
+        page = page_of_position(max(post.position - 1, 1), settings.POSTS_PER_PAGE)
+        return redirect(post.thread.page_url(page))
+    return render(
+        request,
+        "forums/post_delete.html",
+        {"post": post, "thread": post.thread, "forum": post.thread.forum},
+    )

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from parley.moderation.models import Report, ReportEntry
+
+
+class ReportEntryInline(admin.TabularInline):
+    model = ReportEntry
+    extra = 0
+    readonly_fields = ["reporter", "reason", "message", "created_at"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["id", "post", "state", "report_count", "created_at"]
+    list_filter = ["state"]
+    inlines = [ReportEntryInline]
+    raw_id_fields = ["post"]

@@ -1,0 +1,25 @@
+"""Fast settings for the test suite: MD5 hashing, in-memory email, a throwaway data dir.
+PARLEY_DATABASE_URL / PARLEY_REDIS_URL still switch engines, so the same suite runs on both."""
+
+import os
+import tempfile
+
+os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-"))
+os.environ.setdefault("PARLEY_SECRET_KEY", "test-secret-key-not-for-production")
+
+from parley.settings import *  # noqa: E402,F403
+from parley.settings import DATABASES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+DEBUG = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Browser tests serve from a live server thread, so the test database must be a file that
+    # both threads can open; WAL keeps readers and the writer out of each other's way.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["PARLEY_DATA_DIR"], "test.sqlite3")}
