@@ -37,9 +37,9 @@ class RegisterForm(forms.Form):
 
     def clean_username(self) -> str:
         name = " ".join(self.cleaned_data["username"].split())
-        validate_username(name)
         if Member.objects.filter(username_key=username_key(name)).exists():
             raise ValidationError("That username is already taken (or looks too much like one).")
+        validate_username(name)
         return name
 
     def clean_email(self) -> str:

@@ -51,8 +51,8 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/register.html", {"form": form, "next": _next_url(request)})
 
 
-def member_profile(request: HttpRequest, member_id: int, slug: str | None = None) -> HttpResponse:
-    member = Member.objects.filter(pk=member_id, is_active=True).first()
+def member_profile(request: HttpRequest, member_id: str, slug: str | None = None) -> HttpResponse:
+    member = Member.objects.filter(pk=int(member_id), is_active=True).first()
     if member is None:
         raise Http404("No such member.")
     if slug != member.slug:

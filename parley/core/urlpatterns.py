@@ -1,4 +1,5 @@
-"""XenForo-compatible URL shapes: `<slug>.<id>/` where the slug is optional and cosmetic."""
+"""XenForo-compatible URL shapes: `<slug>.<id>/` where the slug is optional and cosmetic.
+Regex groups reach views as strings: views convert ids and page numbers themselves."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 
 from parley.forums import services
@@ -26,6 +27,11 @@ class BodyField(forms.CharField):
             widget=forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX_CHARS}),
             **kwargs,  # type: ignore[arg-type]
         )
+        # Control characters (NUL included) are stripped by the service rather than refused:
+        # they are invisible, so removing them loses nothing the member meant to post.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, validators.ProhibitNullCharactersValidator)
+        ]
 
     def validate(self, value: str) -> None:
         super().validate(value)

@@ -299,3 +299,20 @@ def resync_member(member: Member) -> None:
             author=member, is_deleted=False, thread__is_deleted=False
         ).count()
     )
+
+
+def set_thread_state(
+    *, actor: Member, thread: Thread, is_locked: bool | None = None, is_sticky: bool | None = None
+) -> Thread:
+    """Lock/unlock and stick/unstick a thread (moderators)."""
+    permissions.ensure_can_moderate_thread(permissions.perms_for(actor), thread)
+    changes = {
+        name: value
+        for name, value in (("is_locked", is_locked), ("is_sticky", is_sticky))
+        if value is not None
+    }
+    with transaction.atomic():
+        Thread.objects.filter(pk=thread.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(thread, name, value)
+    return thread

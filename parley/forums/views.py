@@ -41,9 +41,10 @@ def forum_index(request: HttpRequest) -> HttpResponse:
 
 
 def forum_view(
-    request: HttpRequest, forum_id: int, slug: str | None = None, page: int | None = None
+    request: HttpRequest, forum_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, forum_id)
+    forum = permissions.get_forum_for(request.perms, int(forum_id))
+    page = int(page) if page else None
     url = forum.get_absolute_url() + (f"page-{page}" if page and page > 1 else "")
     if (response := _canonical(request, slug, forum.slug, url)) is not None:
         return response
@@ -62,8 +63,8 @@ def forum_view(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def forum_post_thread(request: HttpRequest, forum_id: int, slug: str | None = None) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, forum_id)
+def forum_post_thread(request: HttpRequest, forum_id: str, slug: str | None = None) -> HttpResponse:
+    forum = permissions.get_forum_for(request.perms, int(forum_id))
     permissions.ensure_can_start_thread(request.perms, forum)
     form = ThreadForm(request.POST or None, initial={"client_token": new_client_token()})
     preview = None
@@ -84,9 +85,10 @@ def forum_post_thread(request: HttpRequest, forum_id: int, slug: str | None = No
 
 
 def thread_view(
-    request: HttpRequest, thread_id: int, slug: str | None = None, page: int | None = None
+    request: HttpRequest, thread_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, thread_id)
+    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    page = int(page) if page else None
     if (response := _canonical(request, slug, thread.slug, thread.page_url(page or 1))) is not None:
         return response
     post_page = queries.thread_posts(request.perms, thread, page)
@@ -114,8 +116,8 @@ def thread_view(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def thread_reply(request: HttpRequest, thread_id: int, slug: str | None = None) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, thread_id)
+def thread_reply(request: HttpRequest, thread_id: str, slug: str | None = None) -> HttpResponse:
+    thread = permissions.get_thread_for(request.perms, int(thread_id))
     permissions.ensure_can_reply(request.perms, thread)
     initial = {"client_token": new_client_token(), "body": _quotes_for(request, thread)}
     form = ReplyForm(request.POST or None, initial=initial)

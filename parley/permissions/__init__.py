@@ -170,6 +170,10 @@ def can_report(perms: Perms, post: Post) -> bool:
     return perms.is_member and post.author_id != perms.member_id and not post.is_deleted
 
 
+def can_moderate_thread(perms: Perms, thread: Thread) -> bool:
+    return perms.is_moderator and can_view_thread(perms, thread)
+
+
 def _ensure(allowed: bool, reason: str) -> None:
     if not allowed:
         raise PermissionDenied(reason)
@@ -195,3 +199,7 @@ def ensure_can_delete_post(perms: Perms, post: Post) -> None:
 
 def ensure_can_report(perms: Perms, post: Post) -> None:
     _ensure(can_report(perms, post), "You may not report this post.")
+
+
+def ensure_can_moderate_thread(perms: Perms, thread: Thread) -> None:
+    _ensure(can_moderate_thread(perms, thread), "Only moderators may do this.")

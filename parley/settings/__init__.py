@@ -97,6 +97,7 @@ TEMPLATES = [
             "builtins": [
                 "parley.core.templatetags.parley",
                 "django.templatetags.static",
+                "django.contrib.humanize.templatetags.humanize",
             ],
         },
     }
@@ -211,6 +212,7 @@ USE_TZ = True
 # --- Static files: served by WhiteNoise from the app server, no separate web server needed -------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -3,12 +3,21 @@ PARLEY_DATABASE_URL / PARLEY_REDIS_URL still switch engines, so the same suite r
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-"))
 os.environ.setdefault("PARLEY_SECRET_KEY", "test-secret-key-not-for-production")
 
 from parley.settings import *  # noqa: E402,F403
 from parley.settings import DATABASES  # noqa: E402
+
+# The base settings were imported before this module's body ran (they are its package), so the
+# paths derived from the data directory are pointed at the throwaway one here.
+DATA_DIR = Path(os.environ["PARLEY_DATA_DIR"])
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["NAME"] = str(DATA_DIR / "parley.sqlite3")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from parley.forums.models import Category, Forum, Prefix, Thread
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["title", "display_order"]
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "parent", "display_order", "thread_count", "post_count"]
+    readonly_fields = ["thread_count", "post_count", "last_post"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Prefix)
+class PrefixAdmin(admin.ModelAdmin):
+    list_display = ["title", "colour", "display_order"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    """Read-mostly: posting and moderation go through the site so counters stay right."""
+
+    list_display = ["title", "forum", "author_name", "reply_count", "view_count", "last_post_at"]
+    list_filter = ["forum"]
+    search_fields = ["title"]
+    readonly_fields = [
+        "forum", "author", "author_name", "created_at", "reply_count", "view_count",
+        "last_position", "first_post", "last_post", "last_post_at",
+    ]
