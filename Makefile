@@ -1,0 +1,68 @@
+# Targets mirror CI: `make test` is exactly what .ci/run runs after starting its services.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/parley
+REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: venv demo test test-sqlite test-postgres lint format migrations-check bench \
+	check-chromium check-services
+
+venv: $(STAMP)
+
+# Reinstall only when pyproject.toml is newer than the stamp.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+demo: venv
+	$(VENV)/bin/parley demo
+	$(VENV)/bin/parley serve --host $(HOST) --port $(PORT)
+
+# The whole suite twice: embedded SQLite, then PostgreSQL + Redis. Both must pass.
+test: venv check-chromium
+	$(PY) -m pytest
+	@$(MAKE) --no-print-directory check-services
+	PARLEY_DATABASE_URL=$(PG_URL) PARLEY_REDIS_URL=$(REDIS_URL) $(PY) -m pytest
+
+test-sqlite: venv check-chromium
+	$(PY) -m pytest
+
+test-postgres: venv check-chromium check-services
+	PARLEY_DATABASE_URL=$(PG_URL) PARLEY_REDIS_URL=$(REDIS_URL) $(PY) -m pytest
+
+# Browser tests always run; a missing browser is a setup error, not a reason to skip them.
+check-chromium:
+	@test -x $(CHROMIUM) || { \
+	  echo "error: $(CHROMIUM) is missing. The browser tests drive Debian's Chromium;" >&2; \
+	  echo "       install it with: sudo apt-get install chromium   (or run .ci/run)" >&2; \
+	  exit 1; }
+
+check-services:
+	@$(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 3).close()" \
+	  2>/dev/null || { echo "error: PostgreSQL is not answering on 127.0.0.1:5432 (.ci/run starts it)" >&2; exit 1; }
+	@$(PY) -c "import socket; socket.create_connection(('127.0.0.1', 6379), 3).close()" \
+	  2>/dev/null || { echo "error: Redis is not answering on 127.0.0.1:6379 (.ci/run starts it)" >&2; exit 1; }
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: venv
+	$(PY) -m django makemigrations --check --dry-run --settings=parley.settings
+
+bench: venv
+	@if $(PY) -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('parley.bench') is None)"; then \
+	  $(PY) -m parley.bench; \
+	else \
+	  echo "No benchmarks yet (parley/bench.py does not exist)."; \
+	fi

@@ -1,0 +1,236 @@
+"""The `parley` command: serve, demo, migrate, createadmin, check, and `manage` for the rest."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import ipaddress
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+DEFAULT_SETTINGS = "parley.settings"
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    import django
+
+    django.setup()
+
+
+def _call(name: str, *args: str, **options: Any) -> None:
+    from django.core.management import call_command
+
+    call_command(name, *args, **options)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def default_workers() -> int:
+    # Sync workers: two per core plus one, capped so a big machine doesn't exhaust the database.
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+def build_server(*, host: str, port: int, workers: int) -> Any:
+    """A gunicorn application serving parley.wsgi in-process (no config file, no argv parsing)."""
+    from gunicorn.app.base import BaseApplication
+
+    bind_host = f"[{host.strip('[]')}]" if ":" in host else host
+
+    class ParleyServer(BaseApplication):  # type: ignore[misc]
+        def __init__(self, options: dict[str, Any]) -> None:
+            self.options = options
+            super().__init__()
+
+        def load_config(self) -> None:
+            for key, value in self.options.items():
+                if key in self.cfg.settings:  # older gunicorns lack some settings
+                    self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from parley.wsgi import application
+
+            return application
+
+    return ParleyServer(
+        {
+            "bind": [f"{bind_host}:{port}"],
+            "workers": workers,
+            "accesslog": "-",
+            "timeout": 60,
+            # gunicorn >= 25 opens a control socket at one per-user path, which a second
+            # instance (a test server, another checkout) would fight over; nothing here uses it.
+            "control_socket_disable": True,
+        }
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    # Must happen before Django reads settings: browsers drop Secure cookies over plain HTTP,
+    # which loopback serving is, so logging in would silently fail.
+    if is_loopback(args.host) and "PARLEY_SECURE_COOKIES" not in os.environ:
+        os.environ["PARLEY_SECURE_COOKIES"] = "0"
+        print("Note: serving plain HTTP on loopback, so cookies are not marked Secure.")
+    _django()
+    from django.db import connections
+
+    _call("migrate", interactive=False, verbosity=0)
+    _call("collectstatic", interactive=False, verbosity=0)
+    connections.close_all()  # workers fork; each must open its own database connection
+    print(f"Parley is serving at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
+    build_server(host=args.host, port=args.port, workers=args.workers).run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from parley.demo import load_demo
+
+    _call("migrate", interactive=False, verbosity=0)
+    try:
+        result = load_demo(stdout=sys.stdout)
+    except ValidationError as exc:
+        print("Could not create the demo accounts: " + " ".join(exc.messages), file=sys.stderr)
+        return 1
+    if result is None:
+        print(
+            "The board already has threads, so no demo content was loaded. Use `parley "
+            "createadmin` for a new login, or delete the data directory to start over."
+        )
+        return 0
+    if result.admin_password is None:
+        print(f"Log in as your existing '{result.admin_username}' account.")
+    else:
+        print(f"Admin login: {result.admin_username} / {result.admin_password}")
+    print(
+        f"Demo members ({', '.join(result.member_names)}) share the password "
+        f"{result.member_password}"
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _django()
+    _call("migrate", interactive=False)
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from parley.accounts.services import register_member
+
+    username = args.username or input("Username: ").strip()
+    email = args.email or input("Email address: ").strip()
+    password = args.password
+    if not password:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password (again): ") != password:
+            print("The passwords don't match.", file=sys.stderr)
+            return 1
+    try:
+        member = register_member(
+            username=username, email=email, password=password, is_staff=True, is_superuser=True
+        )
+    except ValidationError as exc:
+        print("Could not create the administrator: " + " ".join(exc.messages), file=sys.stderr)
+        return 1
+    print(f"Administrator '{member.username}' created.")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _django()
+    from django.conf import settings
+    from django.core import checks
+    from django.core.cache import cache
+    from django.db import DEFAULT_DB_ALIAS, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    messages = checks.run_checks(include_deployment_checks=True)
+    errors = [m for m in messages if m.is_serious()]
+    warnings = [m for m in messages if not m.is_serious() and not m.is_silenced()]
+    for message in errors + warnings:
+        print(f"  {message.id}: {str(message.msg).split('. ')[0].rstrip('.')}")
+    print(
+        f"System checks (with deployment checks): {len(errors)} errors, {len(warnings)} warnings."
+    )
+    ok = not errors
+    engine = settings.DATABASES[DEFAULT_DB_ALIAS]["ENGINE"].rsplit(".", 1)[-1]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        print(f"Database ({engine}): reachable, {len(pending)} migrations not yet applied.")
+    except Exception as exc:  # any driver error means the same thing here: not usable
+        print(f"Database ({engine}): NOT reachable: {exc}")
+        ok = False
+    try:
+        cache.set("parley:check", "ok", 10)
+        cache_ok = cache.get("parley:check") == "ok"
+    except Exception as exc:  # e.g. Redis refusing connections
+        print(f"Cache: NOT reachable: {exc}")
+        cache_ok = False
+    else:
+        print(
+            f"Cache ({settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}): "
+            f"{'working' if cache_ok else 'NOT storing values'}."
+        )
+    return 0 if ok and cache_ok else 1
+
+
+def cmd_manage(argv: Sequence[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["parley manage", *argv])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="parley", description="Run and manage a Parley forum.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser("serve", help="run the production web server (gunicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=default_workers())
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("demo", help="migrate and load demo content into an empty board").set_defaults(
+        func=cmd_demo
+    )
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    admin = sub.add_parser("createadmin", help="create an administrator account")
+    admin.add_argument("--username")
+    admin.add_argument("--email")
+    admin.add_argument("--password", help="prompted for (without echo) if omitted")
+    admin.set_defaults(func=cmd_createadmin)
+    sub.add_parser("check", help="configuration, database and cache health").set_defaults(
+        func=cmd_check
+    )
+    sub.add_parser("manage", help="run any Django management command", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["manage"]:
+        return cmd_manage(argv[1:])
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
