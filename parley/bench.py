@@ -1,0 +1,128 @@
+"""Page-speed benchmark: `make bench` (or `python -m parley.bench [--profile]`).
+
+Timings on a shared machine drift, so every figure is printed as a ratio against a baseline
+measured in the same run: the cheapest full page (a 404 in the site layout). A ratio that grows
+between commits is a regression; absolute milliseconds are shown for orientation only."""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import logging
+import os
+import pstats
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+
+POSTS_IN_BIG_THREAD = 2_000
+ROUNDS = 30
+
+
+def _setup() -> None:
+    os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
+    os.environ.setdefault("PARLEY_ALLOWED_HOSTS", "testserver")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    # As in Django's own test runner: keep one connection for the run (so query capture sees
+    # every query) and keep the 404 baseline out of the log.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+
+
+def _build_board() -> dict[str, str]:
+    from django.db import transaction
+
+    from parley.accounts.services import register_member
+    from parley.forums import services
+    from parley.forums.setup import create_category, create_forum, create_prefix
+
+    members = [
+        register_member(username=f"Bencher {i}", email=f"b{i}@example.org", password="bench-pass-123!")
+        for i in range(10)
+    ]
+    forum = create_forum(category=create_category(title="Bench"), title="Busy forum")
+    prefix = create_prefix(title="Analysis", colour="blue")
+    body = (
+        "A **fairly** typical reply with a [url=https://example.org/a]link[/url], some *emphasis*\n"
+        "and a second paragraph.\n\n[quote=\"Bencher 1, post: 1, member: 1\"]Quoted text[/quote]\n"
+        "- a list\n- of points\n"
+    )
+    with transaction.atomic():
+        for i in range(60):
+            services.create_thread(actor=members[i % 10], forum=forum, title=f"Thread {i}", body=body)
+        big = services.create_thread(
+            actor=members[0], forum=forum, title="The big one", body=body, prefix=prefix
+        )
+        for i in range(POSTS_IN_BIG_THREAD - 1):
+            services.reply_to_thread(actor=members[i % 10], thread=big, body=body)
+    last_page = -(-POSTS_IN_BIG_THREAD // 20)
+    return {
+        "forum index": "/",
+        "forum page": forum.get_absolute_url(),
+        "thread page 1": big.get_absolute_url(),
+        f"thread page {last_page}": big.page_url(last_page),
+    }
+
+
+def _time(fn: Callable[[], object], rounds: int = ROUNDS) -> float:
+    fn()  # warm caches and templates
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", action="store_true", help="cProfile the thread page")
+    args = parser.parse_args(argv)
+    _setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from parley.core.markup import render_post
+
+    print(f"Building a board with a {POSTS_IN_BIG_THREAD}-post thread …", flush=True)
+    pages = _build_board()
+    client = Client()
+    baseline = _time(lambda: client.get("/no-such-page/"))
+    print(f"\nbaseline (404 page in the site layout): {baseline * 1000:.2f} ms\n")
+    print(f"{'page':<22}{'ms':>8}{'ratio':>8}{'queries':>9}")
+    for name, url in pages.items():
+        assert client.get(url).status_code == 200, url
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        query_count = len(queries.captured_queries)
+        took = _time(lambda url=url: client.get(url))
+        print(f"{name:<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{query_count:>9}")
+    sample = "Some **markup** with a [quote=\"x\"]quote[/quote] and https://example.org\n" * 25
+    took = _time(lambda: render_post(sample), rounds=200)
+    print(f"{'render 2 KB post':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
+    if args.profile:
+        url = pages["thread page 1"]
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(20):
+            client.get(url)
+        profiler.disable()
+        print("\nThread page, 20 requests, top functions by own time:")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""Post rendering: source text -> sanitised HTML, plus plain-text excerpts."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from .bbcode import bbcode_plugin
+from .sanitise import clean_control_chars, is_safe_image, is_safe_link, sanitise_html
+
+# Bump whenever the HTML produced for the same source changes, so stored
+# posts rendered by an older version can be found and re-rendered.
+RENDERER_VERSION: int = 1
+
+# Posts sit under the page's <h1> (thread title), so "#" becomes <h2> etc.
+_HEADING_SHIFT = {f"h{n}": f"h{min(n + 1, 6)}" for n in range(1, 7)}
+_ALIGN_RE = re.compile(r"text-align:\s*(left|center|right)")
+
+
+def _tidy_inline(children: list[Token]) -> None:
+    """Turn unsafe or nested links into plain spans.
+
+    Markdown keeps a link with ``href=""`` when validateLink rejects it; a
+    span is clearer and keeps every <a> in the output pointing somewhere safe.
+    Nested anchors (markdown link inside [url=]) are flattened the same way.
+    """
+    stack: list[bool] = []
+    for tok in children:
+        if tok.type == "link_open":
+            ok = not any(stack) and is_safe_link(str(tok.attrGet("href") or ""))
+            stack.append(ok)
+            if not ok:
+                tok.type, tok.tag, tok.attrs = "parley_nolink_open", "span", {}
+        elif tok.type == "link_close" and stack and not stack.pop():
+            tok.type, tok.tag = "parley_nolink_close", "span"
+
+
+# --- autolinks --------------------------------------------------------------
+# GFM-style "extended autolinks" (http(s)://, www., bare e-mail), done as one
+# regex pass over finished text tokens. linkify-it-py and the mdit gfm_autolink
+# plugin both rescan the rest of the text at every ":"/"@", which made
+# 40 kB of "a:" take many seconds; this stays linear. Matches may only start
+# after whitespace or "(" -- characters that cannot occur inside a match, so
+# the regex never rescans a run.
+_AUTOLINK_RE = re.compile(
+    r"(?<![^\s(])(?:(?P<url>(?:https?://|www\.)[^\s<>\"]+)"
+    r"|(?P<email>[A-Za-z0-9.+_-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+))",
+    re.IGNORECASE,
+)
+_ENTITY_RE = re.compile(r"&[A-Za-z0-9]+;")
+_TRAILING_PUNCT = "?!.,:*_~'"
+
+
+def _trim_url(url: str) -> str:
+    """GFM trailing rules: drop end punctuation, unbalanced ")" and "&x;".
+
+    Works on an end index with running paren counts so that a URL ending in
+    thousands of ")" or "&a;" is still trimmed in linear time.
+    """
+    end, opens, closes = len(url), url.count("("), url.count(")")
+    while end:
+        ch = url[end - 1]
+        if ch in _TRAILING_PUNCT:
+            end -= 1
+        elif ch == ")" and closes > opens:
+            end, closes = end - 1, closes - 1
+        elif (
+            ch == ";"
+            and (amp := url.rfind("&", 0, end)) != -1
+            and _ENTITY_RE.fullmatch(url, amp, end)
+        ):
+            end = amp
+        else:
+            break
+    return url[:end]
+
+
+def _autolink_target(m: re.Match[str]) -> tuple[str, str] | None:
+    """(link text, href) for a regex hit, or None if it is not a real link."""
+    if m.group("email"):
+        text = m.group("email").rstrip(".")
+        if text[-1] in "-_":
+            return None
+        return text, "mailto:" + text
+    text = _trim_url(m.group("url"))
+    rest = text.split("://", 1)[1] if "://" in text else text
+    host = re.split(r"[/?#:]", rest, maxsplit=1)[0]
+    # A real domain: dotted, and no "_" in its last two labels (GFM rule).
+    if (
+        "." not in host
+        or "_" in ".".join(host.split(".")[-2:])
+        or not host.replace(".", "").replace("-", "").replace("_", "").isalnum()
+    ):
+        return None
+    return text, text if "://" in text else "http://" + text
+
+
+def _autolink(state: StateCore, children: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    depth = 0  # inside an existing link: leave its text alone
+    md = state.md
+    for tok in children:
+        if tok.type == "link_open":
+            depth += 1
+        elif tok.type == "link_close":
+            depth -= 1
+        if tok.type != "text" or depth > 0 or not _AUTOLINK_RE.search(tok.content):
+            out.append(tok)
+            continue
+        text, pos = tok.content, 0
+        for m in _AUTOLINK_RE.finditer(text):
+            target = _autolink_target(m)
+            if target is None:
+                continue
+            label, href = target
+            href = md.normalizeLink(href)
+            if not md.validateLink(href):
+                continue
+            if m.start() > pos:
+                out.append(_text(text[pos : m.start()], tok.level))
+            link = Token(
+                "link_open",
+                "a",
+                1,
+                attrs={"href": href},
+                level=tok.level,
+                markup="autolink",
+                info="auto",
+            )
+            out.extend(
+                (
+                    link,
+                    _text(label, tok.level + 1),
+                    Token("link_close", "a", -1, level=tok.level, markup="autolink", info="auto"),
+                )
+            )
+            pos = m.start() + len(label)
+        if pos < len(text):
+            out.append(_text(text[pos:], tok.level))
+    return out
+
+
+def _text(content: str, level: int) -> Token:
+    return Token("text", "", 0, content=content, level=level)
+
+
+def _tidy(state: StateCore) -> None:
+    """Final token pass: autolinks, heading levels, table alignment, link safety."""
+    for tok in state.tokens:
+        if tok.type in ("heading_open", "heading_close"):
+            tok.tag = _HEADING_SHIFT.get(tok.tag, tok.tag)
+        elif tok.type in ("th_open", "td_open") and tok.attrs:
+            m = _ALIGN_RE.search(str(tok.attrGet("style") or ""))
+            tok.attrs = {"align": m.group(1)} if m else {}
+        elif tok.type == "inline" and tok.children:
+            tok.children = _autolink(state, tok.children)
+            _tidy_inline(tok.children)
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    if token.children:
+        alt = self.renderInlineAsText(token.children, options, env)
+    else:
+        alt = str(token.meta.get("alt", ""))
+    src = str(token.attrGet("src") or "")
+    if not is_safe_image(src):
+        return escapeHtml(alt)  # unusable image: keep its description only
+    title = token.attrGet("title")
+    title_attr = f' title="{escapeHtml(str(title))}"' if title else ""
+    return (
+        f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}"{title_attr}'
+        ' loading="lazy" decoding="async">'
+    )
+
+
+def _build() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "breaks": True, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = is_safe_link  # type: ignore[method-assign]  # stricter than stock
+    bbcode_plugin(md)
+    md.add_render_rule("image", _render_image)
+    md.core.ruler.push("parley_tidy", _tidy)
+    return md
+
+
+_MD = _build()
+
+
+def render_post(source: str) -> str:
+    """Render post source (markdown + BBCode) to HTML that is safe to mark_safe."""
+    text = clean_control_chars(source or "")
+    env: dict[str, object] = {}
+    html = _MD.renderer.render(_MD.parse(text, env), _MD.options, env)
+    return sanitise_html(html)
+
+
+# --------------------------------------------------------------------------
+# Plain text
+# --------------------------------------------------------------------------
+
+_BLOCKY = frozenset(
+    {"p", "br", "div", "li", "tr", "td", "th", "pre", "h2", "h3", "h4", "h5", "h6", "hr", "summary"}
+)
+_WS_RE = re.compile(r"\s+")
+
+
+class _TextExtractor(HTMLParser):
+    """Collects visible text, skipping quoted posts and spoiler bodies (an
+    excerpt of a reply should not show someone else's words or spoil)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0  # depth inside <blockquote>
+        self._details = 0  # depth inside <details>
+        self._summary = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "blockquote":
+            self._skip += 1
+        elif tag == "details":
+            self._details += 1
+        elif tag == "summary":
+            self._summary += 1
+        if tag in _BLOCKY:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "blockquote":
+            self._skip = max(0, self._skip - 1)
+        elif tag == "details":
+            self._details = max(0, self._details - 1)
+        elif tag == "summary":
+            self._summary = max(0, self._summary - 1)
+        if tag in _BLOCKY:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip or (self._details and not self._summary):
+            return
+        self.parts.append(data)
+
+
+def _truncate(text: str, length: int) -> str:
+    if len(text) <= length:
+        return text
+    if length <= 1:
+        return "\u2026"[:length]
+    cut = text[: length - 1]
+    space = cut.rfind(" ")
+    if space > length // 2:  # prefer a word boundary unless it loses too much
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "\u2026"
+
+
+def plain_text(html: str, length: int | None = None) -> str:
+    """Visible text of *rendered* post HTML, whitespace collapsed.
+
+    Quotes and spoiler bodies are left out. With `length`, the result is cut
+    at a word boundary to at most `length` characters (ending in "…").
+    """
+    parser = _TextExtractor()
+    parser.feed(html or "")
+    parser.close()
+    text = clean_control_chars(_WS_RE.sub(" ", "".join(parser.parts))).strip()
+    return _truncate(text, length) if length is not None else text
+
+
+def excerpt(source: str, length: int = 200) -> str:
+    """Short plain-text summary of post *source*, e.g. for listings or meta tags."""
+    return plain_text(render_post(source), length)
