@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 POSTS_IN_BIG_THREAD = 2_000
 ROUNDS = 30
+BENCH_PASSWORD = "bench-pass-123!"  # noqa: S105 - throwaway members in a temp database
 
 
 def _setup() -> None:
@@ -49,19 +50,21 @@ def _build_board() -> dict[str, str]:
     from parley.forums.setup import create_category, create_forum, create_prefix
 
     members = [
-        register_member(username=f"Bencher {i}", email=f"b{i}@example.org", password="bench-pass-123!")
+        register_member(username=f"Bencher {i}", email=f"b{i}@example.org", password=BENCH_PASSWORD)
         for i in range(10)
     ]
     forum = create_forum(category=create_category(title="Bench"), title="Busy forum")
     prefix = create_prefix(title="Analysis", colour="blue")
     body = (
         "A **fairly** typical reply with a [url=https://example.org/a]link[/url], some *emphasis*\n"
-        "and a second paragraph.\n\n[quote=\"Bencher 1, post: 1, member: 1\"]Quoted text[/quote]\n"
+        'and a second paragraph.\n\n[quote="Bencher 1, post: 1, member: 1"]Quoted text[/quote]\n'
         "- a list\n- of points\n"
     )
     with transaction.atomic():
         for i in range(60):
-            services.create_thread(actor=members[i % 10], forum=forum, title=f"Thread {i}", body=body)
+            services.create_thread(
+                actor=members[i % 10], forum=forum, title=f"Thread {i}", body=body
+            )
         big = services.create_thread(
             actor=members[0], forum=forum, title="The big one", body=body, prefix=prefix
         )
@@ -89,6 +92,7 @@ def _time(fn: Callable[[], object], rounds: int = ROUNDS) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", action="store_true", help="cProfile the thread page")
+    parser.add_argument("--sort", default="tottime", help="pstats sort key for --profile")
     args = parser.parse_args(argv)
     _setup()
     from django.db import connection
@@ -110,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
         query_count = len(queries.captured_queries)
         took = _time(lambda url=url: client.get(url))
         print(f"{name:<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{query_count:>9}")
-    sample = "Some **markup** with a [quote=\"x\"]quote[/quote] and https://example.org\n" * 25
+    sample = 'Some **markup** with a [quote="x"]quote[/quote] and https://example.org\n' * 25
     took = _time(lambda: render_post(sample), rounds=200)
     print(f"{'render 2 KB post':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
     if args.profile:
@@ -121,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
             client.get(url)
         profiler.disable()
         print("\nThread page, 20 requests, top functions by own time:")
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(25)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ THREE_PAGE_POSTS = 45  # 20 + 20 + 5 at the default page size
 
 def make_member(name: str, **kwargs: object) -> Member:
     return register_member(
-        username=name, email=f"{name.lower().replace(' ', '.')}@example.org", password=PASSWORD,
+        username=name,
+        email=f"{name.lower().replace(' ', '.')}@example.org",
+        password=PASSWORD,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -42,36 +44,63 @@ class World:
 
 def build_world() -> World:
     now = timezone.now()
-    admin = make_member("Admin", is_staff=True, is_superuser=True, joined_at=now - timedelta(days=2000))
+    admin = make_member(
+        "Admin", is_staff=True, is_superuser=True, joined_at=now - timedelta(days=2000)
+    )
     moderator = make_member("Mod Squad", is_staff=True, joined_at=now - timedelta(days=900))
     member = make_member("Alice", joined_at=now - timedelta(days=400))
     other = make_member("Bob", joined_at=now - timedelta(days=30))
     category = create_category(title="World news")
-    news = create_forum(category=category, title="Breaking news", description="Stories as they land.")
+    news = create_forum(
+        category=category, title="Breaking news", description="Stories as they land."
+    )
     lounge = create_forum(category=category, title="The lounge")
     breaking = create_prefix(title="Breaking news", colour="red")
     start = now - timedelta(hours=5)
     long_thread = services.create_thread(
-        actor=member, forum=news, title="Harbour bridge closed after storm", prefix=breaking,
-        body="The **harbour bridge** is closed.", source_name="Coast Courier",
-        source_url="https://example.org/bridge", now=start,
+        actor=member,
+        forum=news,
+        title="Harbour bridge closed after storm",
+        prefix=breaking,
+        body="The **harbour bridge** is closed.",
+        source_name="Coast Courier",
+        source_url="https://example.org/bridge",
+        now=start,
     )
     for i in range(2, THREE_PAGE_POSTS + 1):
         services.reply_to_thread(
-            actor=other if i % 2 else member, thread=long_thread, body=f"Reply number {i}",
+            actor=other if i % 2 else member,
+            thread=long_thread,
+            body=f"Reply number {i}",
             now=start + timedelta(minutes=i),
         )
     short_thread = services.create_thread(
-        actor=other, forum=lounge, title="Favourite tea", body="Green or black?", now=start,
+        actor=other,
+        forum=lounge,
+        title="Favourite tea",
+        body="Green or black?",
+        now=start,
     )
     locked_thread = services.create_thread(
-        actor=member, forum=lounge, title="Old news", body="Closed for replies.", now=start,
+        actor=member,
+        forum=lounge,
+        title="Old news",
+        body="Closed for replies.",
+        now=start,
     )
     services.set_thread_state(actor=moderator, thread=locked_thread, is_locked=True)
     for obj in (long_thread, short_thread, locked_thread):
         obj.refresh_from_db()
     return World(
-        admin=admin, moderator=moderator, member=member, other=other, category=category,
-        news=news, lounge=lounge, breaking=breaking, long_thread=long_thread,
-        short_thread=short_thread, locked_thread=locked_thread,
+        admin=admin,
+        moderator=moderator,
+        member=member,
+        other=other,
+        category=category,
+        news=news,
+        lounge=lounge,
+        breaking=breaking,
+        long_thread=long_thread,
+        short_thread=short_thread,
+        locked_thread=locked_thread,
     )

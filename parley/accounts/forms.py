@@ -62,7 +62,9 @@ class RegisterForm(forms.Form):
 class EmailChangeForm(forms.Form):
     email = forms.EmailField(label="New email address")
     password = forms.CharField(
-        label="Current password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     def __init__(self, member: Member, *args: object, **kwargs: object) -> None:

@@ -7,14 +7,21 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix
 from django.utils.functional import cached_property
 
 from parley.accounts.usernames import validate_username
 from parley.core.slugs import make_slug
 
 USERNAME_MAX_LENGTH = 50
-TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC")
+TIME_ZONE_CHOICES = sorted(
+    (tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC"
+)
+
+
+def member_url(member_id: int, username: str) -> str:
+    """A profile URL from the id and name alone, so listings need not load the member row."""
+    return f"{get_script_prefix()}members/{make_slug(username)}.{member_id}/"
 
 
 class MemberManager(UserManager["Member"]):
@@ -63,7 +70,7 @@ class Member(AbstractUser):
         return make_slug(self.username)
 
     def get_absolute_url(self) -> str:
-        return reverse("member", kwargs={"slug": self.slug, "member_id": self.pk})
+        return member_url(self.pk, self.username)
 
     @property
     def initial(self) -> str:

@@ -84,7 +84,9 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 def account_password(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.change_password(member=request.user, new_password=form.cleaned_data["new_password1"])
+        services.change_password(
+            member=request.user, new_password=form.cleaned_data["new_password1"]
+        )
         update_session_auth_hash(request, request.user)
         messages.success(request, "Your password was changed.")
         return redirect("account")

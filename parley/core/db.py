@@ -8,7 +8,9 @@ from django.core import checks
 
 
 @checks.register(checks.Tags.database)
-def check_sqlite_concurrency(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+def check_sqlite_concurrency(
+    app_configs: object = None, **kwargs: object
+) -> list[checks.CheckMessage]:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.sqlite3":
         return []

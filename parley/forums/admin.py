@@ -28,6 +28,14 @@ class ThreadAdmin(admin.ModelAdmin):
     list_filter = ["forum"]
     search_fields = ["title"]
     readonly_fields = [
-        "forum", "author", "author_name", "created_at", "reply_count", "view_count",
-        "last_position", "first_post", "last_post", "last_post_at",
+        "forum",
+        "author",
+        "author_name",
+        "created_at",
+        "reply_count",
+        "view_count",
+        "last_position",
+        "first_post",
+        "last_post",
+        "last_post_at",
     ]

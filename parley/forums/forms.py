@@ -30,7 +30,9 @@ class BodyField(forms.CharField):
         # Control characters (NUL included) are stripped by the service rather than refused:
         # they are invisible, so removing them loses nothing the member meant to post.
         self.validators = [
-            v for v in self.validators if not isinstance(v, validators.ProhibitNullCharactersValidator)
+            v
+            for v in self.validators
+            if not isinstance(v, validators.ProhibitNullCharactersValidator)
         ]
 
     def validate(self, value: str) -> None:

@@ -1,5 +1,9 @@
 """Categories, forums, threads and posts.
 
+URLs are built with f-strings rather than `reverse()`: a thread page links each post half a dozen
+times and reverse() dominated its rendering profile. tests/forums/test_urls.py pins them to the
+URLconf.
+
 Counters (thread/post counts, reply counts, last post) are denormalised and kept right by
 `services`; pages never count rows. Every post carries its position in the thread so a page is a
 position range, never an OFFSET."""
@@ -8,7 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix
 
 TITLE_MAX_LENGTH = 150
 BODY_MAX_CHARS = 50_000  # the longest post a member may submit (source text)
@@ -36,7 +40,7 @@ class Forum(models.Model):
     slug = models.SlugField(max_length=80)
     description = models.TextField(blank=True)
     display_order = models.PositiveIntegerField(default=0)
-    # Denormalised by services; a forum's totals do not include its sub-forums' (the index adds them).
+    # Denormalised by services. A forum's totals leave out its sub-forums' (the index adds them).
     thread_count = models.PositiveIntegerField(default=0)
     post_count = models.PositiveIntegerField(default=0)
     last_post = models.ForeignKey(
@@ -50,7 +54,7 @@ class Forum(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("forum", kwargs={"slug": self.slug, "forum_id": self.pk})
+        return f"{get_script_prefix()}forums/{self.slug}.{self.pk}/"
 
 
 class Prefix(models.Model):
@@ -116,12 +120,14 @@ class Thread(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("thread", kwargs={"slug": self.slug, "thread_id": self.pk})
+        return f"{get_script_prefix()}threads/{self.slug}.{self.pk}/"
 
     def page_url(self, page: int) -> str:
-        if page <= 1:
-            return self.get_absolute_url()
-        return reverse("thread-page", kwargs={"slug": self.slug, "thread_id": self.pk, "page": page})
+        base = self.get_absolute_url()
+        return base if page <= 1 else f"{base}page-{page}"
+
+    def reply_url(self) -> str:
+        return f"{self.get_absolute_url()}reply"
 
 
 class Post(models.Model):
@@ -162,4 +168,14 @@ class Post(models.Model):
         return f"Post {self.pk} in thread {self.thread_id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("post", kwargs={"post_id": self.pk})
+        return f"{get_script_prefix()}posts/{self.pk}/"
+
+    def action_url(self, action: str) -> str:
+        """`/posts/<id>/edit`, `…/delete`, `…/report`, `…/quote`."""
+        return f"{self.get_absolute_url()}{action}"
+
+    # Template-friendly spellings of action_url.
+    edit_url = property(lambda self: self.action_url("edit"))
+    delete_url = property(lambda self: self.action_url("delete"))
+    report_url = property(lambda self: self.action_url("report"))
+    quote_url = property(lambda self: self.action_url("quote"))

@@ -45,8 +45,7 @@ def clean_title(title: str) -> str:
         )
     if len(title) > TITLE_MAX_LENGTH:
         raise ValidationError(
-            f"Please keep the title under {TITLE_MAX_LENGTH} characters "
-            f"(it has {len(title)}).",
+            f"Please keep the title under {TITLE_MAX_LENGTH} characters (it has {len(title)}).",
             code="title_long",
         )
     return title
@@ -78,13 +77,16 @@ def prepare_body(body: str) -> RenderedBody:
 def _existing_post(actor: Member, client_token: str) -> Post | None:
     if not client_token:
         return None
-    return Post.objects.select_related("thread").filter(
-        author=actor, client_token=client_token
-    ).first()
+    return (
+        Post.objects.select_related("thread")
+        .filter(author=actor, client_token=client_token)
+        .first()
+    )
 
 
-def _add_post(*, thread: Thread, actor: Member, body: RenderedBody, now: datetime,
-              client_token: str) -> Post:
+def _add_post(
+    *, thread: Thread, actor: Member, body: RenderedBody, now: datetime, client_token: str
+) -> Post:
     """Append a visible post to a locked thread and bump every counter that includes it."""
     post = Post.objects.create(
         thread=thread,
@@ -169,7 +171,10 @@ def reply_to_thread(
                 return existing
             locked = Thread.objects.select_for_update().get(pk=thread.pk)
             post = _add_post(
-                thread=locked, actor=actor, body=rendered, now=now or timezone.now(),
+                thread=locked,
+                actor=actor,
+                body=rendered,
+                now=now or timezone.now(),
                 client_token=client_token,
             )
     except IntegrityError:
@@ -207,7 +212,13 @@ def edit_post(
         current.edited_at = now or timezone.now()
         current.edit_count += 1
         current.save(
-            update_fields=["body_source", "body_html", "renderer_version", "edited_at", "edit_count"]
+            update_fields=[
+                "body_source",
+                "body_html",
+                "renderer_version",
+                "edited_at",
+                "edit_count",
+            ]
         )
         if new_title is not None and current.thread.first_post_id == current.pk:
             Thread.objects.filter(pk=current.thread_id).update(
@@ -240,9 +251,7 @@ def delete_post(*, actor: Member, post: Post, now: datetime | None = None) -> No
 
 
 def _refresh_thread_tail(thread: Thread) -> None:
-    last = (
-        Post.objects.filter(thread=thread, is_deleted=False).order_by("-position", "-id").first()
-    )
+    last = Post.objects.filter(thread=thread, is_deleted=False).order_by("-position", "-id").first()
     thread.last_position = last.position if last else 0
     thread.reply_count = max(thread.last_position - 1, 0)
     thread.last_post = last
@@ -286,9 +295,7 @@ def resync_forum(forum: Forum) -> None:
         threads = Thread.objects.filter(forum=forum, is_deleted=False)
         Forum.objects.filter(pk=forum.pk).update(
             thread_count=threads.count(),
-            post_count=Post.objects.filter(
-                thread__in=threads, is_deleted=False
-            ).count(),
+            post_count=Post.objects.filter(thread__in=threads, is_deleted=False).count(),
         )
         _refresh_forum_last_post(forum.pk)
 

@@ -9,7 +9,9 @@ urlpatterns = [
     path("", views.forum_index, name="index"),
     slug_id_path("forums", "forum_id", "", views.forum_view, "forum"),
     slug_id_path("forums", "forum_id", PAGE, views.forum_view, "forum-page"),
-    slug_id_path("forums", "forum_id", "post-thread/?", views.forum_post_thread, "forum-post-thread"),
+    slug_id_path(
+        "forums", "forum_id", "post-thread/?", views.forum_post_thread, "forum-post-thread"
+    ),
     slug_id_path("threads", "thread_id", "", views.thread_view, "thread"),
     slug_id_path("threads", "thread_id", PAGE, views.thread_view, "thread-page"),
     slug_id_path("threads", "thread_id", "reply/?", views.thread_reply, "thread-reply"),

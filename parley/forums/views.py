@@ -24,7 +24,9 @@ from parley.forums.forms import (
 from parley.forums.models import Post, Thread
 
 
-def _canonical(request: HttpRequest, slug: str | None, obj_slug: str, url: str) -> HttpResponse | None:
+def _canonical(
+    request: HttpRequest, slug: str | None, obj_slug: str, url: str
+) -> HttpResponse | None:
     """The slug is cosmetic: a wrong or missing one is a permanent redirect to the right URL."""
     if slug != obj_slug:
         query = request.META.get("QUERY_STRING", "")
@@ -109,7 +111,10 @@ def thread_view(
             "nav": post_page.nav,
             "views": thread.view_count + view_counts.pending_views(thread.pk),
             "can_reply": can_reply,
-            "reply_form": ReplyForm(initial={"client_token": new_client_token()}) if can_reply else None,
+            "reply_url": thread.reply_url(),
+            "reply_form": ReplyForm(initial={"client_token": new_client_token()})
+            if can_reply
+            else None,
         },
     )
 

@@ -50,3 +50,6 @@ class ReportEntry(models.Model):
     class Meta:
         ordering = ["created_at"]
         verbose_name_plural = "report entries"
+
+    def __str__(self) -> str:
+        return f"{self.reason} by member {self.reporter_id}"

@@ -125,9 +125,7 @@ def get_post_for(perms: Perms, post_id: int) -> Post:
     from parley.forums.models import Post
 
     post = (
-        Post.objects.select_related("thread", "thread__forum", "author")
-        .filter(pk=post_id)
-        .first()
+        Post.objects.select_related("thread", "thread__forum", "author").filter(pk=post_id).first()
     )
     if post is None or not can_view_post(perms, post):
         raise Http404("No such post.")

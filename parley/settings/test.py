@@ -31,4 +31,6 @@ DEBUG = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Browser tests serve from a live server thread, so the test database must be a file that
     # both threads can open; WAL keeps readers and the writer out of each other's way.
-    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["PARLEY_DATA_DIR"], "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(os.environ["PARLEY_DATA_DIR"], "test.sqlite3")
+    }

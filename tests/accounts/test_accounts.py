@@ -17,10 +17,16 @@ from tests.world import PASSWORD, build_world, make_member
 
 class RegisterTests(TestCase):
     def test_register_logs_the_member_in(self) -> None:
-        response = self.client.post("/register/", {
-            "username": "Newcomer", "email": "new@example.org", "password": PASSWORD,
-            "time_zone": "Europe/Paris",
-        }, follow=True)
+        response = self.client.post(
+            "/register/",
+            {
+                "username": "Newcomer",
+                "email": "new@example.org",
+                "password": PASSWORD,
+                "time_zone": "Europe/Paris",
+            },
+            follow=True,
+        )
         self.assertContains(response, "Welcome, Newcomer!")
         member = Member.objects.get(username="Newcomer")
         self.assertEqual(member.time_zone, "Europe/Paris")
@@ -30,24 +36,33 @@ class RegisterTests(TestCase):
     def test_look_alike_usernames_are_refused(self) -> None:
         make_member("Admin")
         for name in ("admin", "ADMIN", "Αdmin", "ＡＤＭＩＮ"):
-            response = self.client.post("/register/", {"username": name, "email": f"{len(name)}x@example.org", "password": PASSWORD})
+            response = self.client.post(
+                "/register/",
+                {"username": name, "email": f"{len(name)}x@example.org", "password": PASSWORD},
+            )
             self.assertContains(response, "already taken", msg_prefix=name)
         self.assertEqual(Member.objects.count(), 1)
 
     def test_weak_password_and_bad_fields_keep_the_input(self) -> None:
-        response = self.client.post("/register/", {"username": "Carol", "email": "not-an-email", "password": "123"})
+        response = self.client.post(
+            "/register/", {"username": "Carol", "email": "not-an-email", "password": "123"}
+        )
         self.assertContains(response, "Enter a valid email address.")
         self.assertContains(response, "This password is too short")
         self.assertContains(response, 'value="Carol"')
         self.assertFalse(Member.objects.filter(username="Carol").exists())
 
     def test_bad_username_characters(self) -> None:
-        response = self.client.post("/register/", {"username": "<b>x</b>", "email": "b@example.org", "password": PASSWORD})
+        response = self.client.post(
+            "/register/", {"username": "<b>x</b>", "email": "b@example.org", "password": PASSWORD}
+        )
         self.assertContains(response, "Use letters, digits")
 
     def test_duplicate_email_is_refused(self) -> None:
         make_member("Dora")
-        response = self.client.post("/register/", {"username": "Dora2", "email": "DORA@example.org", "password": PASSWORD})
+        response = self.client.post(
+            "/register/", {"username": "Dora2", "email": "DORA@example.org", "password": PASSWORD}
+        )
         self.assertContains(response, "An account with that email address already exists.")
 
 
@@ -71,10 +86,16 @@ class LoginTests(TestCase):
         self.assertContains(response, "Incorrect username, email or password.")
 
     def test_login_redirects_to_next_but_never_offsite(self) -> None:
-        response = self.client.post("/login/?next=/whats-new/", {"username": "Eve", "password": PASSWORD, "next": "/whats-new/"})
+        response = self.client.post(
+            "/login/?next=/whats-new/",
+            {"username": "Eve", "password": PASSWORD, "next": "/whats-new/"},
+        )
         self.assertEqual(response["Location"], "/whats-new/")
         client = Client()
-        response = client.post("/login/", {"username": "Eve", "password": PASSWORD, "next": "https://evil.example.com/"})
+        response = client.post(
+            "/login/",
+            {"username": "Eve", "password": PASSWORD, "next": "https://evil.example.com/"},
+        )
         self.assertEqual(response["Location"], "/")
 
     def test_session_cookie_is_httponly_and_lax(self) -> None:
@@ -96,7 +117,11 @@ class PasswordResetTests(TestCase):
         link = re.search(r"http://testserver(/lost-password/\S+/)", mail.outbox[0].body).group(1)
         form_page = self.client.get(link, follow=True)
         set_url = form_page.redirect_chain[-1][0]
-        response = self.client.post(set_url, {"new_password1": "a-brand-new-secret-9", "new_password2": "a-brand-new-secret-9"}, follow=True)
+        response = self.client.post(
+            set_url,
+            {"new_password1": "a-brand-new-secret-9", "new_password2": "a-brand-new-secret-9"},
+            follow=True,
+        )
         self.assertContains(response, "Your new password is set.")
         self.assertTrue(Client().login(username="Frank", password="a-brand-new-secret-9"))
 
@@ -116,25 +141,40 @@ class AccountSettingsTests(TestCase):
         self.client.force_login(self.member)
 
     def test_change_password(self) -> None:
-        response = self.client.post("/account/password/", {
-            "old_password": PASSWORD, "new_password1": "another-long-secret-7", "new_password2": "another-long-secret-7",
-        }, follow=True)
+        response = self.client.post(
+            "/account/password/",
+            {
+                "old_password": PASSWORD,
+                "new_password1": "another-long-secret-7",
+                "new_password2": "another-long-secret-7",
+            },
+            follow=True,
+        )
         self.assertContains(response, "Your password was changed.")
         self.assertIn("Log out", self.client.get("/").content.decode())  # still logged in
         self.assertTrue(Client().login(username="Grace", password="another-long-secret-7"))
 
     def test_change_email_needs_password_and_a_free_address(self) -> None:
-        response = self.client.post("/account/email/", {"email": "heidi@example.org", "password": PASSWORD})
+        response = self.client.post(
+            "/account/email/", {"email": "heidi@example.org", "password": PASSWORD}
+        )
         self.assertContains(response, "already exists")
-        response = self.client.post("/account/email/", {"email": "grace@new.example.org", "password": "wrong"})
+        response = self.client.post(
+            "/account/email/", {"email": "grace@new.example.org", "password": "wrong"}
+        )
         self.assertContains(response, "Your current password is not correct.")
-        self.client.post("/account/email/", {"email": "grace@new.example.org", "password": PASSWORD})
+        self.client.post(
+            "/account/email/", {"email": "grace@new.example.org", "password": PASSWORD}
+        )
         self.assertEqual(Member.objects.get(pk=self.member.pk).email, "grace@new.example.org")
 
     def test_time_zone_changes_how_times_render(self) -> None:
         self.client.post("/account/", {"form": "prefs", "time_zone": "Asia/Tokyo"})
         self.assertEqual(Member.objects.get(pk=self.member.pk).time_zone, "Asia/Tokyo")
-        self.assertEqual(self.client.post("/account/", {"form": "prefs", "time_zone": "Mars/Base"}).status_code, 200)
+        self.assertEqual(
+            self.client.post("/account/", {"form": "prefs", "time_zone": "Mars/Base"}).status_code,
+            200,
+        )
         self.assertEqual(Member.objects.get(pk=self.member.pk).time_zone, "Asia/Tokyo")
 
 
@@ -162,7 +202,9 @@ class ProfileTests(TestCase):
     def test_member_time_zone_applies_to_post_times(self) -> None:
         Member.objects.filter(pk=self.w.other.pk).update(time_zone="Pacific/Kiritimati")  # UTC+14
         old = services.reply_to_thread(
-            actor=self.w.member, thread=self.w.short_thread, body="old one",
+            actor=self.w.member,
+            thread=self.w.short_thread,
+            body="old one",
             now=timezone.now() - timedelta(days=30),
         )
         self.client.force_login(Member.objects.get(pk=self.w.other.pk))

@@ -30,7 +30,9 @@ class ReplyTests(TestCase):
 
     def test_reply_lands_on_its_post_and_updates_counters(self) -> None:
         before = self._counts()
-        response = self.client.post(self.reply_url, {"body": "Green, always.", "client_token": "abc1"})
+        response = self.client.post(
+            self.reply_url, {"body": "Green, always.", "client_token": "abc1"}
+        )
         post = Post.objects.get(thread=self.thread, body_source="Green, always.")
         self.assertRedirects(response, f"/posts/{post.pk}/", fetch_redirect_response=False)
         self.assertEqual(post.position, 2)
@@ -67,7 +69,10 @@ class ReplyTests(TestCase):
         self.assertEqual(post.body_source, "bell and null gone")
 
     def test_script_is_inert(self) -> None:
-        self.client.post(self.reply_url, {"body": '<script>alert("x")</script> [url=javascript:alert(1)]go[/url]'})
+        self.client.post(
+            self.reply_url,
+            {"body": '<script>alert("x")</script> [url=javascript:alert(1)]go[/url]'},
+        )
         page = self.client.get(self.thread.get_absolute_url()).content.decode()
         self.assertNotIn('<script>alert("x")', page)
         self.assertIn("&lt;script&gt;", page)
@@ -83,7 +88,7 @@ class ReplyTests(TestCase):
     def test_quotes_prefill_the_reply(self) -> None:
         first = Post.objects.get(thread=self.w.long_thread, position=3)
         second = Post.objects.get(thread=self.w.long_thread, position=4)
-        url = f"/threads/{self.w.long_thread.slug}.{self.w.long_thread.pk}/reply?quote={first.pk}&quote={second.pk}"
+        url = f"{self.w.long_thread.reply_url()}?quote={first.pk}&quote={second.pk}"
         html = self.client.get(url).content.decode()
         self.assertIn(f"post: {first.pk}, member: {first.author_id}", html)
         self.assertIn(f"post: {second.pk}, member: {second.author_id}", html)
@@ -94,7 +99,9 @@ class ReplyTests(TestCase):
     def test_reply_with_quote_links_to_quoted_post(self) -> None:
         quoted = Post.objects.get(thread=self.w.long_thread, position=3)
         body = services_quote(quoted) + "I disagree."
-        self.client.post(f"/threads/{self.w.long_thread.slug}.{self.w.long_thread.pk}/reply", {"body": body})
+        self.client.post(
+            f"/threads/{self.w.long_thread.slug}.{self.w.long_thread.pk}/reply", {"body": body}
+        )
         post = Post.objects.get(thread=self.w.long_thread, body_source__endswith="I disagree.")
         self.assertIn(f'href="/posts/{quoted.pk}/"', post.body_html)
         self.assertIn("Bob said:", post.body_html)
@@ -122,8 +129,12 @@ class ReplyTests(TestCase):
 def services_quote(post: Post) -> str:
     from parley.core.markup import quote_source
 
-    return quote_source(author_name=post.author_name, post_id=post.pk, member_id=post.author_id,
-                        body_source=post.body_source)
+    return quote_source(
+        author_name=post.author_name,
+        post_id=post.pk,
+        member_id=post.author_id,
+        body_source=post.body_source,
+    )
 
 
 class NewThreadTests(TestCase):
@@ -137,11 +148,17 @@ class NewThreadTests(TestCase):
 
     def test_start_a_news_thread_with_prefix_and_source(self) -> None:
         threads_before = Forum.objects.get(pk=self.w.news.pk).thread_count
-        response = self.client.post(self.url, {
-            "title": "Ferry strike called off", "prefix": self.w.breaking.pk,
-            "body": "Unions and the port agreed overnight.", "source_name": "Harbour Herald",
-            "source_url": "https://example.com/ferry", "client_token": "t1",
-        })
+        response = self.client.post(
+            self.url,
+            {
+                "title": "Ferry strike called off",
+                "prefix": self.w.breaking.pk,
+                "body": "Unions and the port agreed overnight.",
+                "source_name": "Harbour Herald",
+                "source_url": "https://example.com/ferry",
+                "client_token": "t1",
+            },
+        )
         thread = Thread.objects.get(title="Ferry strike called off")
         self.assertRedirects(response, thread.get_absolute_url())
         self.assertEqual((thread.reply_count, thread.last_position), (0, 1))
@@ -163,7 +180,15 @@ class NewThreadTests(TestCase):
         self.assertContains(response, "Please keep the title under 150 characters")
 
     def test_bad_source_link_is_refused(self) -> None:
-        response = self.client.post(self.url, {"title": "Valid", "body": "b", "source_name": "X", "source_url": "javascript:alert(1)"})
+        response = self.client.post(
+            self.url,
+            {
+                "title": "Valid",
+                "body": "b",
+                "source_name": "X",
+                "source_url": "javascript:alert(1)",
+            },
+        )
         self.assertContains(response, "Enter a valid URL.")
         self.assertFalse(Thread.objects.filter(title="Valid").exists())
 
@@ -178,12 +203,16 @@ class EditDeleteTests(TestCase):
         cls.w = build_world()
 
     def _own_reply(self) -> Post:
-        return services.reply_to_thread(actor=self.w.member, thread=self.w.short_thread, body="Typo hre")
+        return services.reply_to_thread(
+            actor=self.w.member, thread=self.w.short_thread, body="Typo hre"
+        )
 
     def test_edit_own_post_shows_last_edited(self) -> None:
         post = self._own_reply()
         self.client.force_login(self.w.member)
-        response = self.client.post(f"/posts/{post.pk}/edit", {"body": "Typo here", "edit_count": 0})
+        response = self.client.post(
+            f"/posts/{post.pk}/edit", {"body": "Typo here", "edit_count": 0}
+        )
         self.assertEqual(response.status_code, 302)
         post.refresh_from_db()
         self.assertEqual((post.body_source, post.edit_count), ("Typo here", 1))
@@ -201,9 +230,13 @@ class EditDeleteTests(TestCase):
 
     def test_stale_editor_gets_a_conflict_not_an_overwrite(self) -> None:
         post = self._own_reply()
-        services.edit_post(actor=self.w.member, post=post, body="Edited in another tab", base_edit_count=0)
+        services.edit_post(
+            actor=self.w.member, post=post, body="Edited in another tab", base_edit_count=0
+        )
         self.client.force_login(self.w.member)
-        response = self.client.post(f"/posts/{post.pk}/edit", {"body": "My stale version", "edit_count": 0})
+        response = self.client.post(
+            f"/posts/{post.pk}/edit", {"body": "My stale version", "edit_count": 0}
+        )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "This post was changed while you were editing it")
         self.assertContains(response, "Edited in another tab")
@@ -214,7 +247,10 @@ class EditDeleteTests(TestCase):
     def test_first_post_edit_can_change_the_title(self) -> None:
         t = self.w.short_thread
         self.client.force_login(self.w.other)
-        self.client.post(f"/posts/{t.first_post_id}/edit", {"title": "Favourite tea, ranked", "body": "Green or black?", "edit_count": 0})
+        self.client.post(
+            f"/posts/{t.first_post_id}/edit",
+            {"title": "Favourite tea, ranked", "body": "Green or black?", "edit_count": 0},
+        )
         self.assertEqual(Thread.objects.get(pk=t.pk).title, "Favourite tea, ranked")
 
     def test_delete_own_reply_keeps_positions_and_counters_right(self) -> None:
@@ -229,7 +265,11 @@ class EditDeleteTests(TestCase):
         t.refresh_from_db()
         self.assertEqual(t.reply_count, 43)
         self.assertEqual(t.last_position, 44)
-        visible = list(Post.objects.filter(thread=t, is_deleted=False).order_by("position").values_list("position", flat=True))
+        visible = list(
+            Post.objects.filter(thread=t, is_deleted=False)
+            .order_by("position")
+            .values_list("position", flat=True)
+        )
         self.assertEqual(visible, list(range(1, 45)))
         self.assertEqual(Member.objects.get(pk=self.w.member.pk).message_count, before_member - 1)
         self.assertEqual(Forum.objects.get(pk=t.forum_id).post_count, before_forum - 1)
@@ -259,7 +299,9 @@ class ReportTests(TestCase):
     def test_member_reports_a_post(self) -> None:
         post = Post.objects.get(thread=self.w.long_thread, position=3)
         self.client.force_login(self.w.member)
-        response = self.client.post(f"/posts/{post.pk}/report", {"reason": "abuse", "message": "rude"}, follow=True)
+        response = self.client.post(
+            f"/posts/{post.pk}/report", {"reason": "abuse", "message": "rude"}, follow=True
+        )
         self.assertContains(response, "Thank you for reporting this post")
         self.assertEqual(post.reports.get().entries.get().message, "rude")
 

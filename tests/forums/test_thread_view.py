@@ -64,7 +64,9 @@ class ThreadPageTests(TestCase):
 
     def test_page_url_has_xenforo_shape(self) -> None:
         t = self.w.long_thread
-        self.assertEqual(t.get_absolute_url(), f"/threads/harbour-bridge-closed-after-storm.{t.pk}/")
+        self.assertEqual(
+            t.get_absolute_url(), f"/threads/harbour-bridge-closed-after-storm.{t.pk}/"
+        )
         self.assertEqual(t.page_url(2), f"/threads/harbour-bridge-closed-after-storm.{t.pk}/page-2")
 
     def test_wrong_or_missing_slug_redirects_permanently(self) -> None:
@@ -101,7 +103,9 @@ class ThreadPageTests(TestCase):
         with self.max_queries(6):
             self.client.get(self.url)
         for i in range(30):
-            services.reply_to_thread(actor=self.w.other, thread=self.w.long_thread, body=f"more {i}")
+            services.reply_to_thread(
+                actor=self.w.other, thread=self.w.long_thread, body=f"more {i}"
+            )
         with self.max_queries(6):
             response = self.client.get(self.w.long_thread.page_url(4))
         self.assertEqual(response.status_code, 200)
@@ -151,7 +155,9 @@ class ForumPagesTests(TestCase):
         self.assertIn("Harbour bridge closed after storm", html)
 
     def test_forum_page_lists_threads_sticky_first(self) -> None:
-        services.set_thread_state(actor=self.w.moderator, thread=self.w.locked_thread, is_sticky=True)
+        services.set_thread_state(
+            actor=self.w.moderator, thread=self.w.locked_thread, is_sticky=True
+        )
         with self.max_queries(3):
             response = self.client.get(self.w.lounge.get_absolute_url())
         html = response.content.decode()
@@ -161,12 +167,16 @@ class ForumPagesTests(TestCase):
 
     def test_forum_pagination(self) -> None:
         for i in range(25):
-            services.create_thread(actor=self.w.other, forum=self.w.lounge, title=f"Topic {i}", body="x")
+            services.create_thread(
+                actor=self.w.other, forum=self.w.lounge, title=f"Topic {i}", body="x"
+            )
         self.w.lounge.refresh_from_db()
         page2 = self.client.get(self.w.lounge.get_absolute_url() + "page-2")
         self.assertEqual(page2.status_code, 200)
         self.assertIn("Page 2 of 2", page2.content.decode())
-        self.assertEqual(self.client.get(self.w.lounge.get_absolute_url() + "page-3").status_code, 404)
+        self.assertEqual(
+            self.client.get(self.w.lounge.get_absolute_url() + "page-3").status_code, 404
+        )
 
     def test_forum_wrong_slug_redirects(self) -> None:
         response = self.client.get(f"/forums/whatever.{self.w.news.pk}/")

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from parley import permissions
-from parley.core.slugs import make_slug
 
 register = template.Library()
 
@@ -63,7 +61,9 @@ def date_only(dt: datetime | None) -> str:
         return ""
     local = timezone.localtime(dt)
     return format_html(
-        '<time datetime="{}" class="u-date">{}</time>', dt.isoformat(), f"{local:%b} {local.day}, {local.year}"
+        '<time datetime="{}" class="u-date">{}</time>',
+        dt.isoformat(),
+        f"{local:%b} {local.day}, {local.year}",
     )
 
 
@@ -80,15 +80,13 @@ def since(dt: datetime) -> timedelta:
 @register.simple_tag
 def member_url(member_id: int | None, name: str) -> str:
     """A profile URL from the id and the stored name, so listings need not load members."""
-    if not member_id:
-        return ""
-    return reverse("member", kwargs={"slug": make_slug(name), "member_id": member_id})
+    from parley.accounts.models import member_url as build
+
+    return build(member_id, name) if member_id else ""
 
 
 @register.simple_tag
 def member_link(member_id: int | None, name: str) -> str:
     if not member_id:
         return format_html('<span class="username">{}</span>', name)
-    return format_html(
-        '<a class="username" href="{}">{}</a>', member_url(member_id, name), name
-    )
+    return format_html('<a class="username" href="{}">{}</a>', member_url(member_id, name), name)
