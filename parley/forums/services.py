@@ -323,3 +323,23 @@ def set_thread_state(
     for name, value in changes.items():
         setattr(thread, name, value)
     return thread
+
+
+def rerender_posts(*, batch_size: int = 500) -> int:
+    """Re-render posts stored by an older renderer (after RENDERER_VERSION is bumped). Runs in
+    batches, each its own transaction, so a large board is never locked for long."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Post.objects.filter(renderer_version__lt=RENDERER_VERSION)
+                .only("id", "body_source")
+                .order_by("id")[:batch_size]
+            )
+            if not batch:
+                return done
+            for post in batch:
+                post.body_html = render_post(post.body_source)
+                post.renderer_version = RENDERER_VERSION
+            Post.objects.bulk_update(batch, ["body_html", "renderer_version"])
+        done += len(batch)

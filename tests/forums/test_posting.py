@@ -317,3 +317,25 @@ class ReportTests(TestCase):
         response = self.client.post(f"/posts/{post.pk}/report", {"reason": "spam"})
         self.assertEqual(response.status_code, 302)
         self.assertFalse(post.reports.exists())
+
+
+class RerenderTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+
+    def test_posts_from_an_older_renderer_are_rendered_again(self) -> None:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        from parley.core.markup import RENDERER_VERSION
+
+        post = Post.objects.get(thread=self.w.short_thread, position=1)
+        Post.objects.filter(pk=post.pk).update(body_html="<p>stale</p>", renderer_version=0)
+        out = StringIO()
+        call_command("rerender_posts", stdout=out)
+        post.refresh_from_db()
+        self.assertEqual(post.body_html.strip(), "<p>Green or black?</p>")
+        self.assertEqual(post.renderer_version, RENDERER_VERSION)
+        self.assertIn("Re-rendered 1 post(s).", out.getvalue())
