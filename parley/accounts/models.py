@@ -46,6 +46,10 @@ class Member(AbstractUser):
     message_count = models.PositiveIntegerField(default=0)
     time_zone = models.CharField(max_length=64, default="UTC")  # validated by forms
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Counted as a member online but not named, as in XenForo.
+    is_invisible = models.BooleanField("hide my online status", default=False)
+    # "Mark all forums read": every thread older than this counts as read.
+    board_read_at = models.DateTimeField(null=True, blank=True)
 
     objects = MemberManager()  # type: ignore[misc]
 

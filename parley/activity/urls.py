@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import include, path
 
 from parley.activity import views
 
 urlpatterns = [
     path("whats-new/", views.whats_new, name="whats-new"),
+    path("", include("parley.activity.presence.urls")),
 ]

@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from parley import permissions
+from parley.activity import queries as activity_queries
+from parley.activity import services as activity_services
 from parley.core.markup import quote_source, render_post
 from parley.core.pagination import page_of_position
 from parley.forums import queries, services, view_counts
@@ -35,11 +37,11 @@ def _canonical(
 
 
 def forum_index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "forums/forum_index.html",
-        {"categories": queries.index_categories(request.perms)},
+    categories = queries.index_categories(request.perms)
+    activity_queries.attach_forum_unread(
+        request.perms, [forum for category in categories for forum in category.top_forums]
     )
+    return render(request, "forums/forum_index.html", {"categories": categories})
 
 
 def forum_view(
@@ -51,6 +53,7 @@ def forum_view(
     if (response := _canonical(request, slug, forum.slug, url)) is not None:
         return response
     listing = queries.forum_threads(request.perms, forum, page)
+    activity_queries.attach_unread(request.perms, listing.threads)
     return render(
         request,
         "forums/forum_view.html",
@@ -96,6 +99,10 @@ def thread_view(
     post_page = queries.thread_posts(request.perms, thread, page)
     view_counts.record_view(thread.pk)
     perms = request.perms
+    if perms.is_member and post_page.posts:
+        activity_services.mark_thread_read(
+            member=request.user, thread=thread, up_to=post_page.posts[-1].created_at
+        )
     for post in post_page.posts:
         post.can_edit = permissions.can_edit_post(perms, post)
         post.can_delete = permissions.can_delete_post(perms, post)

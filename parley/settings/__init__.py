@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "parley.permissions.middleware.PermissionsMiddleware",
     "parley.accounts.middleware.MemberTimezoneMiddleware",
+    "parley.activity.presence.middleware.PresenceMiddleware",
 ]
 
 ROOT_URLCONF = "parley.urls"
