@@ -88,6 +88,18 @@ def thread_posts(perms: Perms, thread: Thread, page: int | None) -> PostPage:
     return PostPage(posts=posts, nav=nav)
 
 
+def posts_after(perms: Perms, thread: Thread, position: int, limit: int) -> list[Post]:
+    """Posts after `position`, for appending to an open page (a range scan, like a page)."""
+    qs = permissions.visible_posts(
+        perms,
+        Post.objects.filter(thread=thread, position__gt=position).select_related("author"),
+    ).order_by("position", "id")
+    posts = list(qs[:limit])
+    for post in posts:
+        post.thread = thread
+    return posts
+
+
 def recent_posts_by(perms: Perms, member_id: int, limit: int = 10) -> list[Post]:
     qs = permissions.visible_posts(
         perms,

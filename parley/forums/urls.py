@@ -15,6 +15,9 @@ urlpatterns = [
     slug_id_path("threads", "thread_id", "", views.thread_view, "thread"),
     slug_id_path("threads", "thread_id", PAGE, views.thread_view, "thread-page"),
     slug_id_path("threads", "thread_id", "reply/?", views.thread_reply, "thread-reply"),
+    slug_id_path(
+        "threads", "thread_id", "new-replies", views.thread_new_replies, "thread-new-replies"
+    ),
     path("posts/<int:post_id>/", views.post_redirect, name="post"),
     path("posts/<int:post_id>/edit", views.post_edit, name="post-edit"),
     path("posts/<int:post_id>/delete", views.post_delete, name="post-delete"),

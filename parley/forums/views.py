@@ -6,7 +6,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -98,32 +103,69 @@ def thread_view(
         return response
     post_page = queries.thread_posts(request.perms, thread, page)
     view_counts.record_view(thread.pk)
-    perms = request.perms
-    if perms.is_member and post_page.posts:
-        activity_services.mark_thread_read(
-            member=request.user, thread=thread, up_to=post_page.posts[-1].created_at
-        )
-    for post in post_page.posts:
-        post.can_edit = permissions.can_edit_post(perms, post)
-        post.can_delete = permissions.can_delete_post(perms, post)
-        post.can_report = permissions.can_report(perms, post)
-    can_reply = permissions.can_reply(perms, thread)
+    _show_posts(request, thread, post_page.posts)
+    can_reply = permissions.can_reply(request.perms, thread)
     return render(
         request,
         "forums/thread_view.html",
         {
-            "thread": thread,
-            "forum": thread.forum,
+            **_thread_context(request, thread),
             "posts": post_page.posts,
             "nav": post_page.nav,
             "views": thread.view_count + view_counts.pending_views(thread.pk),
-            "can_reply": can_reply,
-            "reply_url": thread.reply_url(),
             "reply_form": ReplyForm(initial={"client_token": new_client_token()})
             if can_reply
             else None,
+            # Live updates only where new replies would appear: the last page.
+            "live_after": thread.last_position if not post_page.nav.has_next else None,
         },
     )
+
+
+def thread_new_replies(
+    request: HttpRequest, thread_id: str, slug: str | None = None
+) -> HttpResponse:
+    """Polled by an open thread page (htmx). `?after=N`: the last position the page shows.
+    Nothing new: 204, so the poll costs one query and htmx leaves the page alone. New replies:
+    a notice with a button; `&load=1` returns the posts themselves to append in place."""
+    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    after = request.GET.get("after", "")
+    if not after.isdigit():
+        return HttpResponseBadRequest("after must be a post position")
+    after_position = int(after)
+    if thread.last_position <= after_position:
+        return HttpResponse(status=204)
+    context = {**_thread_context(request, thread), "after": after_position}
+    if request.GET.get("load") != "1":
+        context["new_count"] = thread.last_position - after_position
+        return render(request, "forums/_new_replies.html", context)
+    posts = queries.posts_after(request.perms, thread, after_position, settings.LIVE_REPLIES_MAX)
+    _show_posts(request, thread, posts)
+    context.update(posts=posts, live_after=posts[-1].position if posts else after_position)
+    return render(request, "forums/_loaded_replies.html", context)
+
+
+def _thread_context(request: HttpRequest, thread: Thread) -> dict[str, object]:
+    return {
+        "thread": thread,
+        "forum": thread.forum,
+        "can_reply": permissions.can_reply(request.perms, thread),
+        "reply_url": thread.reply_url(),
+        "live_poll_seconds": settings.PARLEY_LIVE_POLL_SECONDS,
+    }
+
+
+def _show_posts(request: HttpRequest, thread: Thread, posts: list[Post]) -> None:
+    """Per-post permission flags for the template, and the reader's read marker moved on."""
+    perms = request.perms
+    for post in posts:
+        post.can_edit = permissions.can_edit_post(perms, post)
+        post.can_delete = permissions.can_delete_post(perms, post)
+        post.can_report = permissions.can_report(perms, post)
+    if perms.is_member and posts:
+        activity_services.mark_thread_read(
+            member=request.user, thread=thread, up_to=posts[-1].created_at
+        )
 
 
 @login_required

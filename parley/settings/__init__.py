@@ -230,3 +230,11 @@ LOGGING = {
 # --- Forum behaviour ----------------------------------------------------------------------------
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 20
+# Who counts as online: visitors seen within this many minutes (XenForo's default is 15).
+PARLEY_ONLINE_WINDOW_MINUTES = int(os.environ.get("PARLEY_ONLINE_WINDOW_MINUTES", "15"))
+# Threads with no post newer than this count as read, so read markers stay bounded.
+PARLEY_UNREAD_CUTOFF_DAYS = int(os.environ.get("PARLEY_UNREAD_CUTOFF_DAYS", "30"))
+# How often an open thread page asks whether new replies arrived (htmx polling).
+PARLEY_LIVE_POLL_SECONDS = int(os.environ.get("PARLEY_LIVE_POLL_SECONDS", "10"))
+# At most this many new replies are loaded into an open page at once.
+LIVE_REPLIES_MAX = 50
