@@ -2,6 +2,16 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached permission tables and throttles must not leak from one test's (rolled back)
+    database into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_view_counts():
     """View counts are buffered per process; each test starts with none pending."""
     from parley.forums import view_counts

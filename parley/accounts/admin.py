@@ -11,4 +11,12 @@ class MemberAdmin(UserAdmin):
         *UserAdmin.fieldsets,
         ("Forum", {"fields": ("custom_title", "time_zone", "message_count", "last_seen_at")}),
     )
-    readonly_fields = ["message_count", "last_seen_at"]
+    readonly_fields = ["message_count", "last_seen_at", "group_title"]
+    search_fields = ["username", "email"]
+
+    def save_related(self, request, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        # Groups may have changed: refresh the member's title and the permission tables.
+        from parley.permissions.services import set_member_groups
+
+        set_member_groups(member=form.instance, groups=form.instance.groups.all())

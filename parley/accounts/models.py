@@ -43,6 +43,9 @@ class Member(AbstractUser):
     username_key = models.CharField(max_length=USERNAME_MAX_LENGTH * 2, unique=True, editable=False)
     email = models.EmailField("email address", unique=True)
     custom_title = models.CharField(max_length=50, blank=True)
+    # The user title of the member's top group, kept by permissions.services when groups change
+    # so a page of posts never looks groups up per author.
+    group_title = models.CharField(max_length=50, blank=True, editable=False)
     message_count = models.PositiveIntegerField(default=0)
     time_zone = models.CharField(max_length=64, default="UTC")  # validated by forms
     last_seen_at = models.DateTimeField(null=True, blank=True)

@@ -45,6 +45,9 @@ def register_member(
                 "An account with that email address already exists.", code="email_taken"
             )
         member.save()
+        from parley.permissions.services import join_registered
+
+        join_registered(member)
     return member
 
 
@@ -65,9 +68,14 @@ def change_email(*, member: Member, email: str) -> None:
         member.save(update_fields=["email"])
 
 
-def update_preferences(*, member: Member, time_zone: str) -> None:
+def update_preferences(*, member: Member, time_zone: str, is_invisible: bool | None = None) -> None:
+    """`is_invisible` None leaves the online-status choice as it is."""
     member.time_zone = time_zone
-    member.save(update_fields=["time_zone"])
+    fields = ["time_zone"]
+    if is_invisible is not None:
+        member.is_invisible = is_invisible
+        fields.append("is_invisible")
+    member.save(update_fields=fields)
 
 
 def touch_last_seen(*, member: Member, min_interval_seconds: int) -> None:

@@ -13,6 +13,13 @@ class ForumAdmin(admin.ModelAdmin):
     list_display = ["title", "category", "parent", "display_order", "thread_count", "post_count"]
     readonly_fields = ["thread_count", "post_count", "last_post"]
     prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title"]
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        from parley.permissions.services import forum_tree_changed
+
+        forum_tree_changed()
 
 
 @admin.register(Prefix)

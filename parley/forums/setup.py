@@ -9,6 +9,7 @@ from django.db import models, transaction
 
 from parley.core.slugs import make_slug
 from parley.forums.models import Category, Forum, Prefix, Thread
+from parley.permissions.services import forum_tree_changed
 
 
 def _next_order(qs: models.QuerySet) -> int:
@@ -41,7 +42,7 @@ def create_forum(
     with transaction.atomic():
         if display_order is None:
             display_order = _next_order(Forum.objects.filter(category=category, parent=parent))
-        return Forum.objects.create(
+        forum = Forum.objects.create(
             category=category,
             parent=parent,
             title=title.strip(),
@@ -49,6 +50,8 @@ def create_forum(
             description=description.strip(),
             display_order=display_order,
         )
+        forum_tree_changed()
+        return forum
 
 
 def create_prefix(*, title: str, colour: str = "grey", display_order: int | None = None) -> Prefix:

@@ -13,26 +13,47 @@ Kinds of function:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+
+from parley.permissions import grants as _grants
+from parley.permissions.registry import (
+    ADMINISTRATORS,
+    DELETE_OWN,
+    EDIT_OWN,
+    MODERATE,
+    READ_THREADS,
+    REPLY,
+    REPORT,
+    START_THREAD,
+    VIEW_FORUM,
+)
 
 if TYPE_CHECKING:
     from parley.accounts.models import Member
     from parley.forums.models import Forum, Post, Thread
 
-MODERATOR_GROUP = "Moderators"
 
-
-@dataclass(frozen=True)
 class Perms:
-    member: Member | None = None
-    is_moderator: bool = False
-    is_admin: bool = False
-    group_names: frozenset[str] = field(default_factory=frozenset)
+    """A reader's permissions for one request: no queries once the cached grants are loaded."""
+
+    def __init__(
+        self,
+        member: Member | None,
+        grants: _grants.Grants,
+        moderated_forum_ids: frozenset[int] = frozenset(),
+        is_admin: bool = False,
+    ) -> None:
+        self.member = member
+        self.grants = grants
+        self.moderated_forum_ids = moderated_forum_ids  # as a per-forum moderator
+        self.is_admin = is_admin
 
     @property
     def is_member(self) -> bool:
@@ -42,67 +63,91 @@ class Perms:
     def member_id(self) -> int | None:
         return self.member.pk if self.member is not None else None
 
+    def has(self, permission: str, forum_id: int) -> bool:
+        if self.is_admin or forum_id in self.moderated_forum_ids:
+            return forum_id in self.grants.parents
+        return self.grants.has(permission, forum_id)
 
-GUEST = Perms()
+    def forums_with(self, permission: str) -> frozenset[int]:
+        found = self._forums.get(permission)
+        if found is None:
+            found = frozenset(f for f in self.grants.parents if self.has(permission, f))
+            self._forums[permission] = found
+        return found
+
+    @cached_property
+    def _forums(self) -> dict[str, frozenset[int]]:
+        return {}
+
+    @property
+    def is_moderator(self) -> bool:
+        """Moderates somewhere (for the report badge and moderator pages)."""
+        return bool(self.forums_with(MODERATE))
 
 
 def perms_for(member: Member | None) -> Perms:
     if member is None or not member.is_authenticated or not member.is_active:
-        return GUEST
-    groups = frozenset(member.groups.values_list("name", flat=True))
-    is_admin = member.is_superuser
-    return Perms(
-        member=member,
-        is_admin=is_admin,
-        is_moderator=is_admin or member.is_staff or MODERATOR_GROUP in groups,
-        group_names=groups,
-    )
+        guests = _grants.guests_group_id()
+        return Perms(None, _grants.grants_for(frozenset([guests] if guests else [])))
+    facts = _grants.member_facts(member.pk)
+    grants = _grants.grants_for(facts.group_ids)
+    is_admin = member.is_superuser or ADMINISTRATORS in grants.group_names
+    return Perms(member, grants, facts.moderated_forum_ids, is_admin)
 
 
-def role_title(member: Member, perms: Perms | None = None) -> str:
-    """The title under a member's name on their posts and profile."""
-    if member.custom_title:
-        return member.custom_title
-    if member.is_superuser:
-        return "Administrator"
-    if member.is_staff:
-        return "Moderator"
-    return "Member"
+def role_title(member: Member) -> str:
+    """The title under a member's name: their custom title, else their top group's."""
+    return member.custom_title or member.group_title or "Member"
 
 
 # --- Seeing -------------------------------------------------------------------------------------
 
 
 def can_view_forum(perms: Perms, forum: Forum) -> bool:
-    return True
+    return perms.has(VIEW_FORUM, forum.pk)
+
+
+def can_moderate_forum(perms: Perms, forum_id: int) -> bool:
+    return perms.has(MODERATE, forum_id)
 
 
 def can_view_thread(perms: Perms, thread: Thread) -> bool:
-    return can_view_forum(perms, thread.forum) and (not thread.is_deleted or perms.is_moderator)
+    if not perms.has(READ_THREADS, thread.forum_id):
+        return False
+    return not thread.is_deleted or can_moderate_forum(perms, thread.forum_id)
 
 
 def can_view_post(perms: Perms, post: Post) -> bool:
-    return can_view_thread(perms, post.thread) and (not post.is_deleted or perms.is_moderator)
+    if not can_view_thread(perms, post.thread):
+        return False
+    return not post.is_deleted or can_moderate_forum(perms, post.thread.forum_id)
 
 
 def visible_forums(perms: Perms, qs: QuerySet[Forum]) -> QuerySet[Forum]:
-    return qs
+    return qs.filter(pk__in=perms.forums_with(VIEW_FORUM))
 
 
 def visible_threads(perms: Perms, qs: QuerySet[Thread]) -> QuerySet[Thread]:
-    return qs if perms.is_moderator else qs.filter(is_deleted=False)
+    """Threads in forums the reader may read; deleted ones only where they moderate."""
+    moderated = perms.forums_with(MODERATE)
+    return qs.filter(
+        Q(is_deleted=False) | Q(forum_id__in=moderated),
+        forum_id__in=perms.forums_with(READ_THREADS),
+    )
 
 
 def visible_posts(perms: Perms, qs: QuerySet[Post]) -> QuerySet[Post]:
-    if perms.is_moderator:
-        return qs
-    return qs.filter(is_deleted=False, thread__is_deleted=False)
+    moderated = perms.forums_with(MODERATE)
+    return qs.filter(
+        Q(is_deleted=False, thread__is_deleted=False) | Q(thread__forum_id__in=moderated),
+        thread__forum_id__in=perms.forums_with(READ_THREADS),
+    )
 
 
 def get_forum_for(perms: Perms, forum_id: int) -> Forum:
     from parley.forums.models import Forum
 
-    forum = Forum.objects.select_related("category").filter(pk=forum_id).first()
+    forum = Forum.objects.select_related("category", "parent").filter(pk=forum_id).first()
     if forum is None or not can_view_forum(perms, forum):
         raise Http404("No such forum.")
     return forum
@@ -112,7 +157,7 @@ def get_thread_for(perms: Perms, thread_id: int) -> Thread:
     from parley.forums.models import Thread
 
     thread = (
-        Thread.objects.select_related("forum", "forum__category", "prefix")
+        Thread.objects.select_related("forum", "forum__category", "forum__parent", "prefix")
         .filter(pk=thread_id)
         .first()
     )
@@ -136,40 +181,56 @@ def get_post_for(perms: Perms, post_id: int) -> Post:
 
 
 def can_start_thread(perms: Perms, forum: Forum) -> bool:
-    return perms.is_member and can_view_forum(perms, forum)
+    return perms.is_member and perms.has(START_THREAD, forum.pk) and can_view_forum(perms, forum)
 
 
 def can_reply(perms: Perms, thread: Thread) -> bool:
     if not perms.is_member or not can_view_thread(perms, thread):
         return False
-    return not thread.is_locked or perms.is_moderator
+    if not perms.has(REPLY, thread.forum_id):
+        return False
+    return not thread.is_locked or can_moderate_forum(perms, thread.forum_id)
+
+
+def _own_and_open(perms: Perms, post: Post) -> bool:
+    return post.author_id == perms.member_id and not post.thread.is_locked
 
 
 def can_edit_post(perms: Perms, post: Post) -> bool:
     if not perms.is_member or post.is_deleted:
         return False
-    if perms.is_moderator:
+    forum_id = post.thread.forum_id
+    if can_moderate_forum(perms, forum_id):
         return True
-    return post.author_id == perms.member_id and not post.thread.is_locked
+    if not (_own_and_open(perms, post) and perms.has(EDIT_OWN, forum_id)):
+        return False
+    window = perms.grants.edit_window_minutes
+    return not window or timezone.now() - post.created_at <= timedelta(minutes=window)
 
 
 def can_delete_post(perms: Perms, post: Post) -> bool:
     if not perms.is_member or post.is_deleted:
         return False
+    forum_id = post.thread.forum_id
     # The first post is the thread itself; deleting it is a thread action (moderation).
-    if post.position == 1 and post.pk == post.thread.first_post_id:
-        return perms.is_moderator
-    if perms.is_moderator:
+    if post.pk == post.thread.first_post_id:
+        return can_moderate_forum(perms, forum_id)
+    if can_moderate_forum(perms, forum_id):
         return True
-    return post.author_id == perms.member_id and not post.thread.is_locked
+    return _own_and_open(perms, post) and perms.has(DELETE_OWN, forum_id)
 
 
 def can_report(perms: Perms, post: Post) -> bool:
-    return perms.is_member and post.author_id != perms.member_id and not post.is_deleted
+    return (
+        perms.is_member
+        and post.author_id != perms.member_id
+        and not post.is_deleted
+        and perms.has(REPORT, post.thread.forum_id)
+    )
 
 
 def can_moderate_thread(perms: Perms, thread: Thread) -> bool:
-    return perms.is_moderator and can_view_thread(perms, thread)
+    return can_moderate_forum(perms, thread.forum_id) and can_view_thread(perms, thread)
 
 
 def _ensure(allowed: bool, reason: str) -> None:
@@ -178,13 +239,17 @@ def _ensure(allowed: bool, reason: str) -> None:
 
 
 def ensure_can_start_thread(perms: Perms, forum: Forum) -> None:
-    _ensure(can_start_thread(perms, forum), "You must log in to start a thread.")
+    if not perms.is_member:
+        raise PermissionDenied("You must log in to start a thread.")
+    _ensure(can_start_thread(perms, forum), "You may not start threads in this forum.")
 
 
 def ensure_can_reply(perms: Perms, thread: Thread) -> None:
-    if perms.is_member and thread.is_locked and not perms.is_moderator:
+    if not perms.is_member:
+        raise PermissionDenied("You must log in or register to reply here.")
+    if thread.is_locked and not can_moderate_forum(perms, thread.forum_id):
         raise PermissionDenied("This thread is locked; no more replies can be posted.")
-    _ensure(can_reply(perms, thread), "You must log in or register to reply here.")
+    _ensure(can_reply(perms, thread), "You may not reply in this forum.")
 
 
 def ensure_can_edit_post(perms: Perms, post: Post) -> None:

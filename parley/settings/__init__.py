@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "parley.forums",
     "parley.activity",
     "parley.moderation",
+    "parley.permissions",
 ]
 
 MIDDLEWARE = [

