@@ -79,6 +79,27 @@ class Prefix(models.Model):
         return self.title
 
 
+class ThreadQuerySet(models.QuerySet["Thread"]):
+    def visible(self) -> ThreadQuerySet:
+        """Published: neither soft-deleted nor waiting for approval."""
+        return self.filter(is_deleted=False, awaiting_approval=False)
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def visible(self) -> PostQuerySet:
+        """Published posts in published threads."""
+        return self.filter(
+            is_deleted=False,
+            awaiting_approval=False,
+            thread__is_deleted=False,
+            thread__awaiting_approval=False,
+        )
+
+    def published(self) -> PostQuerySet:
+        """Published posts, whatever their thread's state (for positions within a thread)."""
+        return self.filter(is_deleted=False, awaiting_approval=False)
+
+
 class Thread(models.Model):
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="threads")
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
@@ -95,6 +116,12 @@ class Thread(models.Model):
     is_sticky = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False)
     is_deleted = models.BooleanField(default=False)
+    awaiting_approval = models.BooleanField(default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    delete_reason = models.CharField(max_length=200, blank=True)
     # Denormalised, kept by services.
     reply_count = models.PositiveIntegerField(default=0)
     view_count = models.PositiveIntegerField(default=0)
@@ -106,6 +133,8 @@ class Thread(models.Model):
         "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     last_post_at = models.DateTimeField()
+
+    objects = ThreadQuerySet.as_manager()
 
     class Meta:
         ordering = ["-last_post_at"]
@@ -136,8 +165,8 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts"
     )
     author_name = models.CharField(max_length=50)
-    # 1-based among visible posts; a soft-deleted post shares its predecessor's position so the
-    # visible ones stay contiguous and page N is exactly positions (N-1)*size+1 .. N*size.
+    # 1-based among published posts; a soft-deleted or held post shares its predecessor's
+    # position so the published ones stay contiguous and page N is exactly positions (N-1)*size+1 .. N*size.
     position = models.PositiveIntegerField()
     created_at = models.DateTimeField()
     body_source = models.TextField()
@@ -146,9 +175,18 @@ class Post(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     edit_count = models.PositiveIntegerField(default=0)
     is_deleted = models.BooleanField(default=False)
+    # Held for moderator approval (newcomers, link-heavy posts): shares its predecessor's
+    # position, like a deleted post, until it is approved.
+    awaiting_approval = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    delete_reason = models.CharField(max_length=200, blank=True)
     # A token the posting form carries so a double submit creates one post, not two.
     client_token = models.CharField(max_length=64, blank=True)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]

@@ -251,7 +251,7 @@ def delete_post(*, actor: Member, post: Post, now: datetime | None = None) -> No
 
 
 def _refresh_thread_tail(thread: Thread) -> None:
-    last = Post.objects.filter(thread=thread, is_deleted=False).order_by("-position", "-id").first()
+    last = Post.objects.filter(thread=thread).published().order_by("-position", "-id").first()
     thread.last_position = last.position if last else 0
     thread.reply_count = max(thread.last_position - 1, 0)
     thread.last_post = last
@@ -261,7 +261,8 @@ def _refresh_thread_tail(thread: Thread) -> None:
 
 def _refresh_forum_last_post(forum_id: int) -> None:
     last = (
-        Post.objects.filter(thread__forum_id=forum_id, is_deleted=False, thread__is_deleted=False)
+        Post.objects.filter(thread__forum_id=forum_id)
+        .visible()
         .order_by("-created_at", "-id")
         .only("id")
         .first()
@@ -276,9 +277,10 @@ def resync_thread(thread: Thread) -> None:
         position = 0
         changed = []
         for post in Post.objects.filter(thread=thread).order_by("created_at", "id"):
-            if not post.is_deleted:
+            published = not (post.is_deleted or post.awaiting_approval)
+            if published:
                 position += 1
-            new_position = max(position, 1) if not post.is_deleted else position
+            new_position = position
             if post.position != new_position:
                 post.position = new_position
                 changed.append(post)
@@ -292,19 +294,17 @@ def resync_thread(thread: Thread) -> None:
 def resync_forum(forum: Forum) -> None:
     """Rebuild a forum's totals from its threads (repair tool)."""
     with transaction.atomic():
-        threads = Thread.objects.filter(forum=forum, is_deleted=False)
+        threads = Thread.objects.filter(forum=forum).visible()
         Forum.objects.filter(pk=forum.pk).update(
             thread_count=threads.count(),
-            post_count=Post.objects.filter(thread__in=threads, is_deleted=False).count(),
+            post_count=Post.objects.filter(thread__in=threads).published().count(),
         )
         _refresh_forum_last_post(forum.pk)
 
 
 def resync_member(member: Member) -> None:
     Member.objects.filter(pk=member.pk).update(
-        message_count=Post.objects.filter(
-            author=member, is_deleted=False, thread__is_deleted=False
-        ).count()
+        message_count=Post.objects.filter(author=member).visible().count()
     )
 
 

@@ -111,16 +111,25 @@ def can_moderate_forum(perms: Perms, forum_id: int) -> bool:
     return perms.has(MODERATE, forum_id)
 
 
+def _published_or_allowed(perms: Perms, obj: Thread | Post, forum_id: int) -> bool:
+    """Deleted content is for moderators; content awaiting approval also for its author."""
+    if obj.is_deleted:
+        return can_moderate_forum(perms, forum_id)
+    if obj.awaiting_approval:
+        return obj.author_id == perms.member_id or can_moderate_forum(perms, forum_id)
+    return True
+
+
 def can_view_thread(perms: Perms, thread: Thread) -> bool:
     if not perms.has(READ_THREADS, thread.forum_id):
         return False
-    return not thread.is_deleted or can_moderate_forum(perms, thread.forum_id)
+    return _published_or_allowed(perms, thread, thread.forum_id)
 
 
 def can_view_post(perms: Perms, post: Post) -> bool:
     if not can_view_thread(perms, post.thread):
         return False
-    return not post.is_deleted or can_moderate_forum(perms, post.thread.forum_id)
+    return _published_or_allowed(perms, post, post.thread.forum_id)
 
 
 def visible_forums(perms: Perms, qs: QuerySet[Forum]) -> QuerySet[Forum]:
@@ -130,16 +139,32 @@ def visible_forums(perms: Perms, qs: QuerySet[Forum]) -> QuerySet[Forum]:
 def visible_threads(perms: Perms, qs: QuerySet[Thread]) -> QuerySet[Thread]:
     """Threads in forums the reader may read; deleted ones only where they moderate."""
     moderated = perms.forums_with(MODERATE)
+    published = Q(is_deleted=False, awaiting_approval=False)
+    if perms.member_id:
+        published |= Q(is_deleted=False, awaiting_approval=True, author_id=perms.member_id)
     return qs.filter(
-        Q(is_deleted=False) | Q(forum_id__in=moderated),
-        forum_id__in=perms.forums_with(READ_THREADS),
+        published | Q(forum_id__in=moderated), forum_id__in=perms.forums_with(READ_THREADS)
     )
 
 
 def visible_posts(perms: Perms, qs: QuerySet[Post]) -> QuerySet[Post]:
     moderated = perms.forums_with(MODERATE)
+    published = Q(
+        is_deleted=False,
+        awaiting_approval=False,
+        thread__is_deleted=False,
+        thread__awaiting_approval=False,
+    )
+    if perms.member_id:
+        # Authors see their own held posts (marked as awaiting approval), in threads they see.
+        mine = Q(author_id=perms.member_id)
+        published |= (
+            Q(is_deleted=False, thread__is_deleted=False)
+            & (mine | Q(awaiting_approval=False))
+            & (Q(thread__awaiting_approval=False) | Q(thread__author_id=perms.member_id))
+        )
     return qs.filter(
-        Q(is_deleted=False, thread__is_deleted=False) | Q(thread__forum_id__in=moderated),
+        published | Q(thread__forum_id__in=moderated),
         thread__forum_id__in=perms.forums_with(READ_THREADS),
     )
 
