@@ -222,7 +222,7 @@ def _own_and_open(perms: Perms, post: Post) -> bool:
 
 
 def can_edit_post(perms: Perms, post: Post) -> bool:
-    if not perms.is_member or post.is_deleted:
+    if not perms.is_member or post.is_deleted or not can_view_post(perms, post):
         return False
     forum_id = post.thread.forum_id
     if can_moderate_forum(perms, forum_id):
@@ -234,7 +234,7 @@ def can_edit_post(perms: Perms, post: Post) -> bool:
 
 
 def can_delete_post(perms: Perms, post: Post) -> bool:
-    if not perms.is_member or post.is_deleted:
+    if not perms.is_member or post.is_deleted or not can_view_post(perms, post):
         return False
     forum_id = post.thread.forum_id
     # The first post is the thread itself; deleting it is a thread action (moderation).
@@ -251,6 +251,7 @@ def can_report(perms: Perms, post: Post) -> bool:
         and post.author_id != perms.member_id
         and not post.is_deleted
         and perms.has(REPORT, post.thread.forum_id)
+        and can_view_post(perms, post)
     )
 
 
