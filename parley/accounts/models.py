@@ -59,6 +59,7 @@ class Member(AbstractUser):
     class Meta:
         db_table = "parley_member"
         ordering = ["id"]
+        indexes = [models.Index(fields=["-date_joined"], name="member_newest")]
 
     def __str__(self) -> str:
         return self.username

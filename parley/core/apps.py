@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished
 
 
 class CoreConfig(AppConfig):
@@ -6,4 +7,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from parley.core import db  # noqa: F401  (registers the SQLite connection tuning)
+        from parley.core import (
+            db,  # noqa: F401  (registers the SQLite connection tuning)
+            housekeeping,
+        )
+
+        request_finished.connect(housekeeping.run_due, dispatch_uid="parley-housekeeping")

@@ -3,7 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-_NAV_TABS = {"whats-new": "whats-new"}
+_NAV_TABS = {
+    name: "whats-new"
+    for name in ("whats-new", "whats-new-posts", "whats-new-threads", "whats-new-members")
+}
 
 
 def site(request: HttpRequest) -> dict[str, object]:

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.core.signals import request_finished
 
 
 class ForumsConfig(AppConfig):
@@ -7,6 +6,12 @@ class ForumsConfig(AppConfig):
     label = "forums"
 
     def ready(self) -> None:
+        from parley.core import housekeeping
         from parley.forums import view_counts
 
-        request_finished.connect(view_counts.flush_after_response, dispatch_uid="flush-views")
+        housekeeping.register(
+            "flush-view-counts",
+            view_counts.FLUSH_INTERVAL_SECONDS,
+            view_counts.flush,
+            shared=False,  # each worker flushes its own in-memory tally
+        )

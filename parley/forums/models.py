@@ -143,6 +143,7 @@ class Thread(models.Model):
                 fields=["forum", "-is_sticky", "-last_post_at"], name="thread_forum_listing"
             ),
             models.Index(fields=["-last_post_at"], name="thread_latest"),
+            models.Index(fields=["-created_at"], name="thread_newest"),
         ]
 
     def __str__(self) -> str:
@@ -166,7 +167,8 @@ class Post(models.Model):
     )
     author_name = models.CharField(max_length=50)
     # 1-based among published posts; a soft-deleted or held post shares its predecessor's
-    # position so the published ones stay contiguous and page N is exactly positions (N-1)*size+1 .. N*size.
+    # position, so the published ones stay contiguous and page N is exactly the positions
+    # (N-1)*size+1 .. N*size.
     position = models.PositiveIntegerField()
     created_at = models.DateTimeField()
     body_source = models.TextField()

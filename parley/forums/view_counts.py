@@ -7,7 +7,6 @@ reader's request). A crash loses at most one interval's views, which a view coun
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 
 from django.db.models import F
@@ -16,7 +15,6 @@ FLUSH_INTERVAL_SECONDS = 30.0
 
 _lock = threading.Lock()
 _pending: Counter[int] = Counter()
-_last_flush = time.monotonic()
 
 
 def record_view(thread_id: int) -> None:
@@ -30,20 +28,15 @@ def pending_views(thread_id: int) -> int:
 
 
 def flush(force: bool = False) -> int:
-    """Write the pending counts; returns how many threads were updated."""
-    global _last_flush
+    """Write the pending counts; returns how many threads were updated. Housekeeping calls it
+    after responses at most every FLUSH_INTERVAL_SECONDS; `force` is for tests and shutdown."""
     with _lock:
-        if not _pending or (not force and time.monotonic() - _last_flush < FLUSH_INTERVAL_SECONDS):
+        if not _pending:
             return 0
         batch = dict(_pending)
         _pending.clear()
-        _last_flush = time.monotonic()
     from parley.forums.models import Thread
 
     for thread_id, count in batch.items():
         Thread.objects.filter(pk=thread_id).update(view_count=F("view_count") + count)
     return len(batch)
-
-
-def flush_after_response(**_: object) -> None:
-    flush()

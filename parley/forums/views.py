@@ -59,13 +59,15 @@ def forum_view(
         return response
     listing = queries.forum_threads(request.perms, forum, page)
     activity_queries.attach_unread(request.perms, listing.threads)
+    subforums = queries.subforums_of(request.perms, forum)
+    activity_queries.attach_forum_unread(request.perms, subforums)
     return render(
         request,
         "forums/forum_view.html",
         {
             "forum": forum,
             "listing": listing,
-            "subforums": queries.subforums_of(request.perms, forum),
+            "subforums": subforums,
             "can_start_thread": permissions.can_start_thread(request.perms, forum),
         },
     )
