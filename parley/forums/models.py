@@ -115,6 +115,12 @@ class Thread(models.Model):
     source_url = models.URLField(max_length=500, blank=True)
     is_sticky = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False)
+    # A stub left in the old forum when a thread is moved: lists link it to the new location.
+    # Redirect stubs have no posts and count in no totals.
+    redirect_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="redirects"
+    )
+    redirect_expires_at = models.DateTimeField(null=True, blank=True)
     is_deleted = models.BooleanField(default=False)
     awaiting_approval = models.BooleanField(default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)

@@ -19,6 +19,7 @@ from parley.accounts.models import Member
 from parley.core.markup import RENDERER_VERSION, clean_control_chars, render_post
 from parley.core.slugs import make_slug
 from parley.forums.models import BODY_MAX_CHARS, TITLE_MAX_LENGTH, Forum, Post, Prefix, Thread
+from parley.moderation import gate
 
 TITLE_MIN_LENGTH = 3
 
@@ -85,20 +86,31 @@ def _existing_post(actor: Member, client_token: str) -> Post | None:
 
 
 def _add_post(
-    *, thread: Thread, actor: Member, body: RenderedBody, now: datetime, client_token: str
+    *,
+    thread: Thread,
+    actor: Member,
+    body: RenderedBody,
+    now: datetime,
+    client_token: str,
+    held: bool = False,
 ) -> Post:
-    """Append a visible post to a locked thread and bump every counter that includes it."""
+    """Append a post to a locked thread and bump every counter that includes it. A held reply
+    (awaiting approval) shares its predecessor's position and counts nowhere until approved."""
+    held_reply = held and thread.first_post_id is not None
     post = Post.objects.create(
         thread=thread,
         author=actor,
         author_name=actor.username,
-        position=thread.last_position + 1,
+        position=thread.last_position if held_reply else thread.last_position + 1,
         created_at=now,
         body_source=body.source,
         body_html=body.html,
         renderer_version=RENDERER_VERSION,
         client_token=client_token,
+        awaiting_approval=held,
     )
+    if held_reply:
+        return post
     thread.last_position = post.position
     thread.reply_count = post.position - 1
     thread.last_post = post
@@ -108,8 +120,11 @@ def _add_post(
     thread.save(
         update_fields=["last_position", "reply_count", "last_post", "last_post_at", "first_post"]
     )
-    Forum.objects.filter(pk=thread.forum_id).update(post_count=F("post_count") + 1, last_post=post)
-    Member.objects.filter(pk=actor.pk).update(message_count=F("message_count") + 1)
+    if not thread.awaiting_approval:  # a held thread's first post counts when it is approved
+        Forum.objects.filter(pk=thread.forum_id).update(
+            post_count=F("post_count") + 1, last_post=post
+        )
+        Member.objects.filter(pk=actor.pk).update(message_count=F("message_count") + 1)
     return post
 
 
@@ -133,7 +148,9 @@ def create_thread(
         with transaction.atomic():
             if existing := _existing_post(actor, client_token):
                 return existing.thread
+            held = gate.check_new_post(actor=actor, forum=forum, body=rendered.source, now=now)
             thread = Thread.objects.create(
+                awaiting_approval=held,
                 forum=forum,
                 title=title,
                 slug=make_slug(title),
@@ -146,7 +163,8 @@ def create_thread(
                 source_url=source_url.strip(),
             )
             _add_post(thread=thread, actor=actor, body=rendered, now=now, client_token=client_token)
-            Forum.objects.filter(pk=forum.pk).update(thread_count=F("thread_count") + 1)
+            if not held:
+                Forum.objects.filter(pk=forum.pk).update(thread_count=F("thread_count") + 1)
     except IntegrityError:
         # A concurrent double submit won the race on the client token: return its thread.
         if existing := _existing_post(actor, client_token):
@@ -170,12 +188,17 @@ def reply_to_thread(
             if existing := _existing_post(actor, client_token):
                 return existing
             locked = Thread.objects.select_for_update().get(pk=thread.pk)
+            now = now or timezone.now()
+            held = gate.check_new_post(
+                actor=actor, forum=locked.forum, body=rendered.source, now=now, thread=locked
+            )
             post = _add_post(
                 thread=locked,
                 actor=actor,
                 body=rendered,
-                now=now or timezone.now(),
+                now=now,
                 client_token=client_token,
+                held=held,
             )
     except IntegrityError:
         if existing := _existing_post(actor, client_token):

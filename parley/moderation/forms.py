@@ -1,10 +1,15 @@
 from django import forms
 
-from parley.moderation.models import REPORT_MESSAGE_MAX_CHARS, ReportEntry
+from parley.moderation.models import REPORT_MESSAGE_MAX_CHARS, ReportReason
 
 
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(choices=ReportEntry.REASONS, widget=forms.RadioSelect)
+    reason = forms.ModelChoiceField(
+        queryset=ReportReason.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Please choose the rule this post breaks."},
+    )
     message = forms.CharField(
         required=False,
         max_length=REPORT_MESSAGE_MAX_CHARS,

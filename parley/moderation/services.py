@@ -10,20 +10,23 @@ from parley import permissions
 from parley.accounts.models import Member
 from parley.core.markup import clean_control_chars
 from parley.forums.models import Post
-from parley.moderation.models import Report, ReportEntry
+from parley.moderation.models import Report, ReportEntry, ReportReason
 
 
-def report_post(*, actor: Member, post: Post, reason: str, message: str = "") -> Report:
+def report_post(*, actor: Member, post: Post, reason: ReportReason, message: str = "") -> Report:
     permissions.ensure_can_report(permissions.perms_for(actor), post)
     now = timezone.now()
     with transaction.atomic():
-        report, _ = Report.objects.select_for_update().get_or_create(
-            post=post, state=Report.State.OPEN, defaults={"created_at": now}
-        )
+        report = (
+            Report.objects.select_for_update()
+            .filter(post=post, state__in=[Report.State.OPEN, Report.State.ASSIGNED])
+            .first()
+        ) or Report.objects.create(post=post, created_at=now)
         ReportEntry.objects.create(
             report=report,
             reporter=actor,
             reason=reason,
+            reason_title=reason.title,
             message=clean_control_chars(message).strip(),
             created_at=now,
         )

@@ -49,15 +49,29 @@ class Perms:
         grants: _grants.Grants,
         moderated_forum_ids: frozenset[int] = frozenset(),
         is_admin: bool = False,
+        ban: _grants.BanFacts | None = None,
     ) -> None:
         self.member = member
         self.grants = grants
         self.moderated_forum_ids = moderated_forum_ids  # as a per-forum moderator
         self.is_admin = is_admin
+        self._ban = ban
 
     @property
     def is_member(self) -> bool:
         return self.member is not None
+
+    @property
+    def ban(self) -> _grants.BanFacts | None:
+        """The member's active ban: they can log in and read, but not post or report."""
+        if self._ban is None or (self._ban.ends_at and self._ban.ends_at <= timezone.now()):
+            return None
+        return self._ban
+
+    @property
+    def can_act(self) -> bool:
+        """A member who is not banned (guests and banned members write nothing)."""
+        return self.member is not None and self.ban is None
 
     @property
     def member_id(self) -> int | None:
@@ -92,7 +106,7 @@ def perms_for(member: Member | None) -> Perms:
     facts = _grants.member_facts(member.pk)
     grants = _grants.grants_for(facts.group_ids)
     is_admin = member.is_superuser or ADMINISTRATORS in grants.group_names
-    return Perms(member, grants, facts.moderated_forum_ids, is_admin)
+    return Perms(member, grants, facts.moderated_forum_ids, is_admin, facts.ban)
 
 
 def role_title(member: Member) -> str:
@@ -206,11 +220,11 @@ def get_post_for(perms: Perms, post_id: int) -> Post:
 
 
 def can_start_thread(perms: Perms, forum: Forum) -> bool:
-    return perms.is_member and perms.has(START_THREAD, forum.pk) and can_view_forum(perms, forum)
+    return perms.can_act and perms.has(START_THREAD, forum.pk) and can_view_forum(perms, forum)
 
 
 def can_reply(perms: Perms, thread: Thread) -> bool:
-    if not perms.is_member or not can_view_thread(perms, thread):
+    if not perms.can_act or not can_view_thread(perms, thread):
         return False
     if not perms.has(REPLY, thread.forum_id):
         return False
@@ -222,7 +236,7 @@ def _own_and_open(perms: Perms, post: Post) -> bool:
 
 
 def can_edit_post(perms: Perms, post: Post) -> bool:
-    if not perms.is_member or post.is_deleted or not can_view_post(perms, post):
+    if not perms.can_act or post.is_deleted or not can_view_post(perms, post):
         return False
     forum_id = post.thread.forum_id
     if can_moderate_forum(perms, forum_id):
@@ -234,7 +248,7 @@ def can_edit_post(perms: Perms, post: Post) -> bool:
 
 
 def can_delete_post(perms: Perms, post: Post) -> bool:
-    if not perms.is_member or post.is_deleted or not can_view_post(perms, post):
+    if not perms.can_act or post.is_deleted or not can_view_post(perms, post):
         return False
     forum_id = post.thread.forum_id
     # The first post is the thread itself; deleting it is a thread action (moderation).
@@ -247,7 +261,7 @@ def can_delete_post(perms: Perms, post: Post) -> bool:
 
 def can_report(perms: Perms, post: Post) -> bool:
     return (
-        perms.is_member
+        perms.can_act
         and post.author_id != perms.member_id
         and not post.is_deleted
         and perms.has(REPORT, post.thread.forum_id)
@@ -264,15 +278,25 @@ def _ensure(allowed: bool, reason: str) -> None:
         raise PermissionDenied(reason)
 
 
+def _ensure_not_banned(perms: Perms) -> None:
+    if perms.ban is not None:
+        until = (
+            f" until {timezone.localtime(perms.ban.ends_at):%b %d, %Y}" if perms.ban.ends_at else ""
+        )
+        raise PermissionDenied(f"You have been banned{until}: {perms.ban.reason}")
+
+
 def ensure_can_start_thread(perms: Perms, forum: Forum) -> None:
     if not perms.is_member:
         raise PermissionDenied("You must log in to start a thread.")
+    _ensure_not_banned(perms)
     _ensure(can_start_thread(perms, forum), "You may not start threads in this forum.")
 
 
 def ensure_can_reply(perms: Perms, thread: Thread) -> None:
     if not perms.is_member:
         raise PermissionDenied("You must log in or register to reply here.")
+    _ensure_not_banned(perms)
     if thread.is_locked and not can_moderate_forum(perms, thread.forum_id):
         raise PermissionDenied("This thread is locked; no more replies can be posted.")
     _ensure(can_reply(perms, thread), "You may not reply in this forum.")
@@ -287,6 +311,7 @@ def ensure_can_delete_post(perms: Perms, post: Post) -> None:
 
 
 def ensure_can_report(perms: Perms, post: Post) -> None:
+    _ensure_not_banned(perms)
     _ensure(can_report(perms, post), "You may not report this post.")
 
 

@@ -6,8 +6,10 @@ retires every cached table at once (no per-key invalidation to forget)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.cache import cache
+from django.db.models import F
 
 from parley.permissions.registry import (
     ALLOW,
@@ -41,9 +43,16 @@ class Grants:
 
 
 @dataclass(frozen=True)
+class BanFacts:
+    reason: str
+    ends_at: datetime | None  # None: permanent
+
+
+@dataclass(frozen=True)
 class MemberFacts:
     group_ids: frozenset[int]
     moderated_forum_ids: frozenset[int]  # ForumModerator rows, sub-forums included
+    ban: BanFacts | None = None  # the active ban, if any (expiry is checked per request)
 
 
 def version() -> int:
@@ -164,4 +173,16 @@ def _member_facts(member_id: int) -> MemberFacts:
     if direct:
         parents = _forum_tree()
         moderated = {f for f in parents if direct & set(_chain(f, parents))}
-    return MemberFacts(group_ids=group_ids, moderated_forum_ids=frozenset(moderated))
+    from parley.moderation.models import Ban
+
+    ban = (
+        Ban.objects.filter(member_id=member_id, lifted_at__isnull=True)
+        .order_by(F("ends_at").desc(nulls_first=True))
+        .values_list("reason", "ends_at")
+        .first()
+    )
+    return MemberFacts(
+        group_ids=group_ids,
+        moderated_forum_ids=frozenset(moderated),
+        ban=BanFacts(reason=ban[0], ends_at=ban[1]) if ban else None,
+    )

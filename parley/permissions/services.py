@@ -128,3 +128,8 @@ def remove_forum_moderator(*, member: Member, forum: Forum) -> None:
 def forum_tree_changed() -> None:
     """Forums were added, moved or removed: permission tables depend on the tree."""
     _after_commit()
+
+
+def permissions_changed() -> None:
+    """Anything else a permission answer depends on changed (a ban, a lifted ban)."""
+    _after_commit()

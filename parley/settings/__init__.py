@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "parley.activity",
     "parley.moderation",
     "parley.permissions",
+    "parley.notifications",
 ]
 
 MIDDLEWARE = [

@@ -291,6 +291,12 @@ class EditDeleteTests(TestCase):
         self.assertEqual(t.reply_count, 0)
 
 
+def _reason(title: str) -> int:
+    from parley.moderation.models import ReportReason
+
+    return ReportReason.objects.get(title=title).pk
+
+
 class ReportTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -300,7 +306,9 @@ class ReportTests(TestCase):
         post = Post.objects.get(thread=self.w.long_thread, position=3)
         self.client.force_login(self.w.member)
         response = self.client.post(
-            f"/posts/{post.pk}/report", {"reason": "abuse", "message": "rude"}, follow=True
+            f"/posts/{post.pk}/report",
+            {"reason": _reason("Off-topic"), "message": "rude"},
+            follow=True,
         )
         self.assertContains(response, "Thank you for reporting this post")
         self.assertEqual(post.reports.get().entries.get().message, "rude")
@@ -309,12 +317,14 @@ class ReportTests(TestCase):
         post = Post.objects.get(thread=self.w.long_thread, position=3)
         self.client.force_login(self.w.member)
         response = self.client.post(f"/posts/{post.pk}/report", {"message": "keep me"})
-        self.assertContains(response, "This field is required.")
+        self.assertContains(response, "Please choose the rule this post breaks.")
         self.assertContains(response, "keep me")
 
     def test_guest_cannot_report(self) -> None:
         post = Post.objects.get(thread=self.w.long_thread, position=3)
-        response = self.client.post(f"/posts/{post.pk}/report", {"reason": "spam"})
+        response = self.client.post(
+            f"/posts/{post.pk}/report", {"reason": _reason("Something else")}
+        )
         self.assertEqual(response.status_code, 302)
         self.assertFalse(post.reports.exists())
 
