@@ -1,7 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from parley.moderation import views
 
 urlpatterns = [
     path("posts/<int:post_id>/report", views.post_report, name="post-report"),
+    path("", include("parley.moderation.action_urls")),
+    path("", include("parley.moderation.report_urls")),
+    path("", include("parley.moderation.abuse_urls")),
 ]

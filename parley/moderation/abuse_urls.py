@@ -1,0 +1,3 @@
+"""URLs of the moderation abuse (filled in by their feature)."""
+
+urlpatterns: list = []
