@@ -1,20 +1,37 @@
-"""Presence blocks for templates. (Stubs; implemented with presence.)"""
+"""Presence blocks for templates: each renders a placeholder that loads its fragment once the
+page is shown (and the fragment then polls itself), so a page costs no presence query and
+guest pages stay identical for every guest."""
+
+from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from parley.activity.presence import views
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def thread_viewers(context: template.Context, thread: object) -> str:
-    return ""
+def _slot(url: str, name: str) -> SafeString:
+    return format_html(
+        '<div class="presence-slot presence-slot-{}" hx-get="{}" hx-trigger="load" '
+        'hx-swap="outerHTML"></div>',
+        name,
+        url,
+    )
 
 
-@register.simple_tag(takes_context=True)
-def forum_viewers(context: template.Context, forum: object) -> str:
-    return ""
+@register.simple_tag
+def thread_viewers(thread: object) -> SafeString:
+    return _slot(views.thread_viewers_url(thread.pk), "thread")  # type: ignore[attr-defined]
 
 
-@register.simple_tag(takes_context=True)
-def online_sidebar(context: template.Context) -> str:
-    return ""
+@register.simple_tag
+def forum_viewers(forum: object) -> SafeString:
+    return _slot(views.forum_viewers_url(forum.pk), "forum")  # type: ignore[attr-defined]
+
+
+@register.simple_tag
+def online_sidebar() -> SafeString:
+    return _slot(views.online_sidebar_url(), "sidebar")

@@ -1,0 +1,152 @@
+"""Presence storage: one interface, two backends with the same behaviour (and the same tests).
+
+- `db.DatabaseBackend` (default): visits are buffered in the worker process and written in one
+  upsert when that process next serves a presence read, at most one write per visitor per minute.
+- `redis.RedisBackend` (when `settings.REDIS_URL` is set): sorted sets scored by time.
+
+Reads take `since` (the start of the online window) and never return visits older than that.
+`exclude_key` leaves one visitor out of the result, so the caller can add the reader as they are
+now (the reader's own current visit may not have been stored yet)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from django.conf import settings
+
+from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
+
+DEFAULT_REDIS_PREFIX = "parley:presence:"
+
+
+class PresenceUnavailable(Exception):
+    """The backend cannot answer right now (Redis down); pages leave presence out."""
+
+
+@dataclass(frozen=True)
+class Visit:
+    visitor: Visitor
+    location_kind: str
+    location_id: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NamedMember:
+    member_id: int
+    name: str
+
+
+@dataclass
+class Viewers:
+    """Who is at one location. Robots are not counted here; invisible members are counted but
+    not in `named`."""
+
+    named: list[NamedMember] = field(default_factory=list)  # most recently seen first
+    member_count: int = 0
+    guest_count: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.member_count + self.guest_count
+
+    def add(self, visitor: Visitor) -> None:
+        if visitor.kind == MEMBER and visitor.member_id is not None:
+            self.member_count += 1
+            if not visitor.is_invisible:
+                self.named.insert(0, NamedMember(visitor.member_id, visitor.name))
+        elif visitor.kind == GUEST:
+            self.guest_count += 1
+
+
+@dataclass
+class OnlineSummary(Viewers):
+    """Everyone in the window, robots included."""
+
+    robot_count: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.member_count + self.guest_count + self.robot_count
+
+    def add(self, visitor: Visitor) -> None:
+        if visitor.kind == ROBOT:
+            self.robot_count += 1
+        else:
+            super().add(visitor)
+
+
+@dataclass(frozen=True)
+class VisitorRow:
+    """One line of the current visitors list."""
+
+    visitor: Visitor
+    location_kind: str
+    location_id: int | None
+    seen_at: datetime
+
+
+class Backend(Protocol):
+    def record(self, visit: Visit) -> None:
+        """O(1); called after the response has been sent. Never raises."""
+
+    def flush(self) -> None:
+        """Store anything buffered in this process (after a presence read). Never raises."""
+
+    def forget(self, visitor_key: str) -> None:
+        """Remove a visitor at once (a guest who just logged in is now a member). Never raises."""
+
+    def viewers(
+        self, location_kind: str, location_id: int | None, since: datetime, exclude_key: str = ""
+    ) -> Viewers:
+        """O(viewers at that location)."""
+
+    def online(self, since: datetime, exclude_key: str = "") -> OnlineSummary:
+        """Counts of everyone and the members online."""
+
+    def visitors(
+        self, since: datetime, kind: str | None = None, limit: int = 100
+    ) -> list[VisitorRow]:
+        """Newest first, at most `limit`, invisible members left out."""
+
+
+_lock = threading.Lock()
+_current: tuple[tuple[str, str], Backend] | None = None
+
+
+def get_backend() -> Backend:
+    """The backend for the current settings, one instance per process (it holds the buffer,
+    the throttle and the Redis connection pool)."""
+    global _current
+    config = (settings.REDIS_URL or "", redis_prefix())
+    current = _current
+    if current is not None and current[0] == config:
+        return current[1]
+    with _lock:
+        if _current is None or _current[0] != config:
+            _current = (config, _build(*config))
+        return _current[1]
+
+
+def reset_backend() -> None:
+    """Forget the process's backend (and its buffer): tests start from nothing."""
+    global _current
+    with _lock:
+        _current = None
+
+
+def redis_prefix() -> str:
+    return getattr(settings, "PARLEY_PRESENCE_REDIS_PREFIX", DEFAULT_REDIS_PREFIX)
+
+
+def _build(redis_url: str, prefix: str) -> Backend:
+    if redis_url:
+        from parley.activity.presence.backends.redis import RedisBackend
+
+        return RedisBackend(url=redis_url, prefix=prefix)
+    from parley.activity.presence.backends.db import DatabaseBackend
+
+    return DatabaseBackend()

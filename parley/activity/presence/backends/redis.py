@@ -1,0 +1,329 @@
+"""Presence in Redis sorted sets, scored by the time of the visit (Unix seconds).
+
+Keys, under a prefix (so tests and several boards can share one server):
+- `v:<visitor key>`               hash: kind, member id, name, invisible, location, location set
+- `all:<m|g|r>`                   everyone in the window by kind: visitor key -> time
+- `loc:<kind>:<id>:<m|g>`         members and guests at one location (robots are only counted
+                                  board-wide): visitor key -> time
+A visit moves its visitor out of the previous location's set (one Lua script, one round trip).
+Entries older than the window are trimmed whenever their set is written, and every key expires
+a little after the window, so nothing grows without bound.
+
+If Redis is unreachable, writes are dropped, reads raise PresenceUnavailable (pages leave the
+block out), Redis is left alone for RETRY_SECONDS, and the failure is logged at most once per
+LOG_INTERVAL_SECONDS instead of once per request."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import redis
+
+from parley.activity.presence.backends import (
+    NamedMember,
+    OnlineSummary,
+    PresenceUnavailable,
+    Viewers,
+    Visit,
+    VisitorRow,
+)
+from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
+from parley.activity.presence.window import window
+
+log = logging.getLogger(__name__)
+
+SOCKET_TIMEOUT_SECONDS = 0.5  # presence is never worth a slow page
+RETRY_SECONDS = 30  # after a failure, Redis is not tried again for this long
+LOG_INTERVAL_SECONDS = 300  # one log line per outage, repeated at most this often
+TTL_MARGIN_SECONDS = 120  # keys outlive the window a little, then expire by themselves
+
+_CODES = {MEMBER: "m", GUEST: "g", ROBOT: "r"}
+
+_RECORD = """
+local vkey, allkey, lockey = KEYS[1], KEYS[2], KEYS[3]
+local who, ts, since, ttl, at_location = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
+local previous = redis.call('HGET', vkey, 'lz')
+if previous and previous ~= '' and previous ~= lockey then
+  redis.call('ZREM', previous, who)
+end
+redis.call('HSET', vkey, 'kind', ARGV[6], 'mid', ARGV[7], 'name', ARGV[8], 'inv', ARGV[9],
+  'lk', ARGV[10], 'li', ARGV[11], 'lz', at_location and lockey or '')
+redis.call('EXPIRE', vkey, ttl)
+redis.call('ZADD', allkey, ts, who)
+redis.call('ZREMRANGEBYSCORE', allkey, '-inf', '(' .. since)
+redis.call('EXPIRE', allkey, ttl)
+if at_location then
+  redis.call('ZADD', lockey, ts, who)
+  redis.call('ZREMRANGEBYSCORE', lockey, '-inf', '(' .. since)
+  redis.call('EXPIRE', lockey, ttl)
+end
+return 1
+"""
+
+_FORGET = """
+local vkey, allkey, who = KEYS[1], KEYS[2], ARGV[1]
+local previous = redis.call('HGET', vkey, 'lz')
+if previous and previous ~= '' then
+  redis.call('ZREM', previous, who)
+end
+redis.call('ZREM', allkey, who)
+redis.call('DEL', vkey)
+return 1
+"""
+
+_clients: dict[str, tuple[int, redis.Redis]] = {}
+_clients_lock = threading.Lock()
+
+T = TypeVar("T")
+
+
+def client_for(url: str) -> redis.Redis:
+    """One client (and connection pool) per URL per process; a forked worker makes its own."""
+    pid = os.getpid()
+    found = _clients.get(url)
+    if found is not None and found[0] == pid:
+        return found[1]
+    with _clients_lock:
+        found = _clients.get(url)
+        if found is None or found[0] != pid:
+            client = redis.Redis.from_url(
+                url,
+                socket_timeout=SOCKET_TIMEOUT_SECONDS,
+                socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+                decode_responses=True,
+            )
+            found = (pid, client)
+            _clients[url] = found
+        return found[1]
+
+
+class RedisBackend:
+    def __init__(
+        self, *, url: str, prefix: str, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.url = url
+        self.prefix = prefix
+        self._clock = clock
+        self._retry_at = float("-inf")
+        self._log_at = float("-inf")
+        self._scripts: dict[str, Any] = {}
+
+    # --- Failure handling -----------------------------------------------------------------
+
+    def _run(self, operation: Callable[[redis.Redis], T]) -> T:
+        now = self._clock()
+        if now < self._retry_at:
+            raise PresenceUnavailable("Redis was unreachable moments ago")
+        try:
+            return operation(client_for(self.url))
+        except redis.RedisError as error:
+            self._retry_at = now + RETRY_SECONDS
+            if now >= self._log_at:
+                self._log_at = now + LOG_INTERVAL_SECONDS
+                log.error(
+                    "presence: Redis is unavailable (%s: %s); pages leave presence out until it "
+                    "is back. Logged at most every %d s.",
+                    type(error).__name__,
+                    error,
+                    LOG_INTERVAL_SECONDS,
+                )
+            raise PresenceUnavailable(str(error)) from error
+
+    # --- Keys -----------------------------------------------------------------------------
+
+    def _all(self, kind: str) -> str:
+        return f"{self.prefix}all:{_CODES[kind]}"
+
+    def _loc(self, location_kind: str, location_id: int | None, kind: str) -> str:
+        where = "-" if location_id is None else location_id
+        return f"{self.prefix}loc:{location_kind}:{where}:{_CODES[kind]}"
+
+    def _visitor(self, key: str) -> str:
+        return f"{self.prefix}v:{key}"
+
+    # --- Writing --------------------------------------------------------------------------
+
+    def record(self, visit: Visit) -> None:
+        v = visit.visitor
+        ts = visit.at.timestamp()
+        span = window().total_seconds()
+        at_location = v.kind != ROBOT
+        keys = [
+            self._visitor(v.key),
+            self._all(v.kind),
+            self._loc(visit.location_kind, visit.location_id, v.kind if at_location else GUEST),
+        ]
+        args = [
+            v.key,
+            repr(ts),
+            repr(ts - span),
+            int(span) + TTL_MARGIN_SECONDS,
+            "1" if at_location else "0",
+            v.kind,
+            "" if v.member_id is None else v.member_id,
+            v.name,
+            "1" if v.is_invisible else "0",
+            visit.location_kind,
+            "" if visit.location_id is None else visit.location_id,
+        ]
+
+        with contextlib.suppress(PresenceUnavailable):  # already logged; the visit is dropped
+            self._run(lambda client: self._script_for(client, _RECORD)(keys=keys, args=args))
+
+    def flush(self) -> None:
+        """Visits are stored as they are recorded."""
+
+    def forget(self, visitor_key: str) -> None:
+        keys = [self._visitor(visitor_key), self._all(_kind_of(visitor_key))]
+        with contextlib.suppress(PresenceUnavailable):
+            self._run(
+                lambda client: self._script_for(client, _FORGET)(keys=keys, args=[visitor_key])
+            )
+
+    def _script_for(self, client: redis.Redis, source: str) -> Any:
+        """Scripts run by their SHA (EVALSHA), loaded once per client."""
+        script = self._scripts.get(source)
+        if script is None or script.registered_client is not client:
+            script = self._scripts[source] = client.register_script(source)
+        return script
+
+    # --- Reading --------------------------------------------------------------------------
+
+    def _names(self, client: redis.Redis, member_keys: list[str]) -> list[tuple[str, str]]:
+        """(name, invisible flag) for each member key, in one round trip."""
+        if not member_keys:
+            return []
+        pipe = client.pipeline(transaction=False)
+        for key in member_keys:
+            pipe.hmget(self._visitor(key), "name", "inv")
+        return [(name or "", inv or "0") for name, inv in pipe.execute()]
+
+    def _count(
+        self,
+        result: Viewers,
+        client: redis.Redis,
+        member_keys: list[str],
+        exclude_key: str,
+    ) -> None:
+        member_keys = [k for k in member_keys if k != exclude_key]
+        result.member_count += len(member_keys)
+        for key, (name, invisible) in zip(
+            member_keys, self._names(client, member_keys), strict=True
+        ):
+            if invisible != "1" and name:
+                result.named.append(NamedMember(int(key[2:]), name))
+
+    def viewers(
+        self, location_kind: str, location_id: int | None, since: datetime, exclude_key: str = ""
+    ) -> Viewers:
+        low = since.timestamp()
+        guests = self._loc(location_kind, location_id, GUEST)
+        members = self._loc(location_kind, location_id, MEMBER)
+
+        def run(client: redis.Redis) -> Viewers:
+            pipe = client.pipeline(transaction=False)
+            pipe.zcount(guests, low, "+inf")
+            pipe.zscore(guests, exclude_key or "-")
+            pipe.zrevrangebyscore(members, "+inf", low)
+            guest_count, excluded_score, member_keys = pipe.execute()
+            result = Viewers(guest_count=guest_count - _counted(excluded_score, low))
+            self._count(result, client, member_keys, exclude_key)
+            return result
+
+        return self._run(run)
+
+    def online(self, since: datetime, exclude_key: str = "") -> OnlineSummary:
+        low = since.timestamp()
+        excluded_kind = _kind_of(exclude_key) if exclude_key else MEMBER
+
+        def run(client: redis.Redis) -> OnlineSummary:
+            pipe = client.pipeline(transaction=False)
+            pipe.zcount(self._all(GUEST), low, "+inf")
+            pipe.zcount(self._all(ROBOT), low, "+inf")
+            pipe.zscore(self._all(excluded_kind), exclude_key or "-")
+            pipe.zrevrangebyscore(self._all(MEMBER), "+inf", low)
+            guest_count, robot_count, excluded_score, member_keys = pipe.execute()
+            result = OnlineSummary(guest_count=guest_count, robot_count=robot_count)
+            if excluded_kind == GUEST:
+                result.guest_count -= _counted(excluded_score, low)
+            elif excluded_kind == ROBOT:
+                result.robot_count -= _counted(excluded_score, low)
+            self._count(result, client, member_keys, exclude_key)  # members: left out by key
+            return result
+
+        return self._run(run)
+
+    def visitors(
+        self, since: datetime, kind: str | None = None, limit: int = 100
+    ) -> list[VisitorRow]:
+        low = since.timestamp()
+        kinds = [kind] if kind is not None else [MEMBER, GUEST, ROBOT]
+
+        def run(client: redis.Redis) -> list[VisitorRow]:
+            rows: list[VisitorRow] = []
+            for k in kinds:
+                rows.extend(self._newest(client, k, low, limit))
+            rows.sort(key=lambda r: r.seen_at, reverse=True)
+            return rows[:limit]
+
+        return self._run(run)
+
+    def _newest(self, client: redis.Redis, kind: str, low: float, limit: int) -> list[VisitorRow]:
+        """Up to `limit` visible visitors of one kind, newest first; invisible members are
+        skipped, so members are read in pages until enough are found."""
+        rows: list[VisitorRow] = []
+        start = 0
+        while len(rows) < limit:
+            entries = client.zrevrangebyscore(
+                self._all(kind), "+inf", low, start=start, num=limit, withscores=True
+            )
+            if not entries:
+                break
+            pipe = client.pipeline(transaction=False)
+            for key, _ in entries:
+                pipe.hmget(self._visitor(key), "mid", "name", "inv", "lk", "li")
+            for (key, score), (mid, name, inv, lk, li) in zip(entries, pipe.execute(), strict=True):
+                if lk is None or (kind == MEMBER and inv == "1"):
+                    continue  # expired between the two reads, or not to be listed
+                rows.append(
+                    VisitorRow(
+                        visitor=Visitor(
+                            key=key,
+                            kind=kind,
+                            member_id=int(mid) if mid else None,
+                            name=name or "",
+                        ),
+                        location_kind=lk,
+                        location_id=int(li) if li else None,
+                        seen_at=datetime.fromtimestamp(score, tz=UTC),
+                    )
+                )
+            if len(entries) < limit:
+                break
+            start += limit
+        return rows[:limit]
+
+    def clear(self) -> None:
+        """Delete every key under the prefix (tests)."""
+
+        def run(client: redis.Redis) -> None:
+            keys = list(client.scan_iter(match=f"{self.prefix}*", count=500))
+            if keys:
+                client.delete(*keys)
+
+        self._run(run)
+
+
+def _counted(score: float | None, low: float) -> int:
+    return 1 if score is not None and score >= low else 0
+
+
+def _kind_of(visitor_key: str) -> str:
+    return {"m": MEMBER, "g": GUEST, "r": ROBOT}.get(visitor_key[:1], GUEST)

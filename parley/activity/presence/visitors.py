@@ -1,0 +1,111 @@
+"""Who is asking: a member, a known robot, or a guest known only by a keyed hash.
+
+A guest's key is an HMAC of their session cookie when they have one, else of their IP address and
+user agent; the raw IP address is never stored or logged, and the key cannot be turned back into
+it without the site's secret key."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+
+MEMBER, GUEST, ROBOT = "member", "guest", "robot"
+GUEST_KEY_HEX_CHARS = 32  # 128 bits: collisions between guests are not a concern
+USER_AGENT_MAX_CHARS = 512  # a longer header is junk and only costs hashing time
+
+# Well-known crawlers, first match wins, so the more specific patterns come first (AdsBot-Google
+# before Googlebot). Unknown bots count as guests, as they do in XenForo.
+_ROBOTS: tuple[tuple[str, str], ...] = (
+    (r"AdsBot-Google", "Google AdsBot"),
+    (r"Mediapartners-Google", "Google AdSense"),
+    (r"Googlebot", "Googlebot"),
+    (r"bingbot|BingPreview|msnbot", "Bingbot"),
+    (r"Baiduspider", "Baidu"),
+    (r"YandexBot|YandexImages|YandexMobileBot", "Yandex"),
+    (r"DuckDuckBot|DuckAssistBot", "DuckDuckGo"),
+    (r"Applebot", "Applebot"),
+    (r"AhrefsBot|AhrefsSiteAudit", "Ahrefs"),
+    (r"SemrushBot", "Semrush"),
+    (r"MJ12bot", "Majestic"),
+    (r"DotBot", "Moz DotBot"),
+    (r"PetalBot", "PetalBot"),
+    (r"SeznamBot", "Seznam"),
+    (r"Sogou", "Sogou"),
+    (r"Yahoo! Slurp", "Yahoo Slurp"),
+    (r"Bytespider", "Bytespider"),
+    (r"Amazonbot", "Amazonbot"),
+    (r"GPTBot|ChatGPT-User|OAI-SearchBot", "OpenAI"),
+    (r"ClaudeBot|Claude-Web|anthropic-ai|Claude-User|Claude-SearchBot", "Anthropic"),
+    (r"PerplexityBot", "Perplexity"),
+    (r"CCBot", "Common Crawl"),
+    (r"facebookexternalhit|meta-externalagent|Facebot", "Facebook"),
+    (r"Twitterbot", "Twitter"),
+    (r"LinkedInBot", "LinkedIn"),
+    (r"Pinterestbot", "Pinterest"),
+    (r"Slackbot", "Slack"),
+    (r"Discordbot", "Discord"),
+    (r"TelegramBot", "Telegram"),
+    (r"redditbot", "Reddit"),
+    (r"ia_archiver|archive\.org_bot", "Internet Archive"),
+    (r"Qwantify|Qwantbot", "Qwant"),
+    (r"Exabot", "Exalead"),
+)
+_ROBOT_RE = re.compile("|".join(f"(?P<r{i}>{pattern})" for i, (pattern, _) in enumerate(_ROBOTS)))
+
+
+@dataclass(frozen=True)
+class Visitor:
+    key: str  # "m:<member id>", "g:<keyed hash>" or "r:<robot name>"
+    kind: str  # MEMBER, GUEST or ROBOT
+    member_id: int | None = None
+    name: str = ""  # the member's username or the robot's name; empty for guests
+    is_invisible: bool = False
+
+
+def robot_name(user_agent: str) -> str | None:
+    """The display name of a known crawler, or None."""
+    match = _ROBOT_RE.search(user_agent[:USER_AGENT_MAX_CHARS])
+    if match is None or match.lastgroup is None:
+        return None
+    return _ROBOTS[int(match.lastgroup[1:])][1]
+
+
+def identify(request: HttpRequest) -> Visitor:
+    """Costs no query: the member was loaded by the authentication middleware."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return Visitor(
+            key=f"m:{user.pk}",
+            kind=MEMBER,
+            member_id=user.pk,
+            name=user.username,
+            is_invisible=bool(getattr(user, "is_invisible", False)),
+        )
+    user_agent = request.headers.get("User-Agent", "")[:USER_AGENT_MAX_CHARS]
+    if (name := robot_name(user_agent)) is not None:
+        return Visitor(key=f"r:{name}", kind=ROBOT, name=name)
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    source = f"s\0{session_key}" if session_key else f"a\0{_client_ip(request)}\0{user_agent}"
+    return Visitor(key=f"g:{guest_hash(source)}", kind=GUEST)
+
+
+def guest_hash(source: str) -> str:
+    digest = hmac.new(
+        f"parley-presence\0{settings.SECRET_KEY}".encode(), source.encode(), hashlib.sha256
+    )
+    return digest.hexdigest()[:GUEST_KEY_HEX_CHARS]
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # Behind the HTTPS proxy the settings allow, REMOTE_ADDR is the proxy; the last
+    # X-Forwarded-For entry is the one that proxy added (earlier ones are client-supplied).
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.rsplit(",", 1)[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")

@@ -1,0 +1,76 @@
+"""Shared by the presence tests: run against a chosen backend, whatever the environment says.
+
+Redis tests use database 14 under a prefix unique to the test, and delete their keys after."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.test import override_settings
+from django.utils import timezone
+
+from parley.activity.presence.backends import Visit, reset_backend
+from parley.activity.presence.backends.db import DatabaseBackend
+from parley.activity.presence.backends.redis import RedisBackend
+from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
+
+TEST_REDIS_URL = "redis://127.0.0.1:6379/14"
+DOWN_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+BACKENDS = ("db", "redis")
+
+
+def unique_prefix() -> str:
+    return f"test:presence:{uuid.uuid4().hex[:12]}:"
+
+
+def make_backend(kind: str) -> DatabaseBackend | RedisBackend:
+    if kind == "db":
+        return DatabaseBackend()
+    return RedisBackend(url=TEST_REDIS_URL, prefix=unique_prefix())
+
+
+def discard(backend: object) -> None:
+    if isinstance(backend, RedisBackend):
+        backend.clear()
+
+
+@contextmanager
+def site_backend(kind: str) -> Iterator[None]:
+    """Make the site (middleware, views) use `kind`, starting from an empty presence."""
+    url = {"db": "", "redis": TEST_REDIS_URL, "down": DOWN_REDIS_URL}[kind]
+    prefix = unique_prefix()
+    reset_backend()
+    with override_settings(REDIS_URL=url, PARLEY_PRESENCE_REDIS_PREFIX=prefix):
+        try:
+            yield
+        finally:
+            if kind == "redis":
+                RedisBackend(url=url, prefix=prefix).clear()
+            reset_backend()
+
+
+def member(m: object, *, invisible: bool | None = None) -> Visitor:
+    return Visitor(
+        key=f"m:{m.pk}",  # type: ignore[attr-defined]
+        kind=MEMBER,
+        member_id=m.pk,  # type: ignore[attr-defined]
+        name=m.username,  # type: ignore[attr-defined]
+        is_invisible=m.is_invisible if invisible is None else invisible,  # type: ignore[attr-defined]
+    )
+
+
+def guest(n: int) -> Visitor:
+    return Visitor(key=f"g:{n:032x}", kind=GUEST)
+
+
+def robot(name: str) -> Visitor:
+    return Visitor(key=f"r:{name}", kind=ROBOT, name=name)
+
+
+def visit(
+    visitor: Visitor, kind: str, location_id: int | None, at: datetime | None = None
+) -> Visit:
+    return Visit(visitor, kind, location_id, at or timezone.now())
