@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("parley.accounts.urls")),
     path("", include("parley.activity.urls")),
     path("", include("parley.moderation.urls")),
+    path("", include("parley.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

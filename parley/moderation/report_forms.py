@@ -1,0 +1,75 @@
+"""Forms of the moderators' report page. Each carries a prefix, since several share a page."""
+
+from __future__ import annotations
+
+from django import forms
+
+from parley.moderation.models import REASON_MAX_CHARS, REPORT_MESSAGE_MAX_CHARS
+
+WARN_POINTS_MAX = 100
+
+
+class ReportCommentForm(forms.Form):
+    prefix = "comment"
+
+    body = forms.CharField(
+        label="Comment",
+        max_length=REPORT_MESSAGE_MAX_CHARS,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Please enter a comment."},
+        help_text="Seen by moderators only.",
+    )
+
+
+class _OutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label="Outcome",
+        max_length=REASON_MAX_CHARS,
+        error_messages={"required": "Please tell the reporters the outcome."},
+        help_text="Sent to everyone who reported the post.",
+    )
+
+
+class ResolveReportForm(_OutcomeForm):
+    prefix = "resolve"
+
+    delete_post = forms.BooleanField(label="Delete the post", required=False)
+    delete_reason = forms.CharField(
+        label="Reason for deleting",
+        max_length=REASON_MAX_CHARS,
+        required=False,
+        help_text="Shown to moderators with the deleted post; the outcome if left empty.",
+    )
+    warn_member = forms.BooleanField(label="Warn the member", required=False)
+    warn_points = forms.IntegerField(
+        label="Points", min_value=1, max_value=WARN_POINTS_MAX, required=False
+    )
+    warn_reason = forms.CharField(
+        label="Reason for the warning", max_length=REASON_MAX_CHARS, required=False
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("warn_member"):
+            if not data.get("warn_points"):
+                self.add_error("warn_points", "How many points does this warning carry?")
+            if not (data.get("warn_reason") or "").strip():
+                self.add_error("warn_reason", "Please say why the member is warned.")
+        return data
+
+    def action_kwargs(self) -> dict[str, object]:
+        """The form's answers as `resolve_report` keywords."""
+        data = self.cleaned_data
+        warn = bool(data.get("warn_member"))
+        return {
+            "outcome": data["outcome"],
+            "delete_post": bool(data.get("delete_post")),
+            "delete_reason": data.get("delete_reason") or "",
+            "warn_points": (data.get("warn_points") or 0) if warn else 0,
+            "warn_reason": (data.get("warn_reason") or "") if warn else "",
+        }
+
+
+class RejectReportForm(_OutcomeForm):
+    prefix = "reject"

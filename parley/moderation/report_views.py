@@ -1,0 +1,134 @@
+"""The moderators' report queue and report page. Thin: fetch through permissions, call a service
+in parley.moderation.reports, redirect (or re-render the page with the moderator's text kept)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from parley.moderation import report_queries, reports
+from parley.moderation.models import Report
+from parley.moderation.report_forms import RejectReportForm, ReportCommentForm, ResolveReportForm
+from parley.permissions import reports as report_permissions
+
+
+@login_required
+@require_GET
+def report_queue(request: HttpRequest) -> HttpResponse:
+    report_permissions.ensure_can_view_reports(request.perms)
+    filters = report_queries.QueueFilters.from_query(request.GET)
+    queue = report_queries.report_queue(request.perms, filters)
+    return render(request, "moderation/reports/report_queue.html", {"queue": queue})
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_permissions.get_report_for(request.perms, report_id)
+    return _render_detail(request, report)
+
+
+def _render_detail(request: HttpRequest, report: Report, **forms: Form) -> HttpResponse:
+    can_handle = report_permissions.can_handle_report(request.perms, report)
+    post = report.post
+    context = {
+        "detail": report_queries.report_detail(request.perms, report),
+        "report": report,
+        "post": post,
+        "thread": post.thread,
+        "forum": post.thread.forum,
+        "can_handle": can_handle,
+        "can_act": can_handle and report.is_active,
+        "assigned_to_me": report.assigned_to_id == request.user.pk,
+        "comment_form": forms.get("comment_form") or ReportCommentForm(),
+        "resolve_form": forms.get("resolve_form") or ResolveReportForm(),
+        "reject_form": forms.get("reject_form") or RejectReportForm(),
+    }
+    return render(request, "moderation/reports/report_detail.html", context)
+
+
+def _done(request: HttpRequest, report: Report, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("report-detail", args=[report.pk]) + anchor)
+
+
+def _refused(request: HttpRequest, report: Report, error: ValidationError) -> HttpResponse:
+    """A refusal that is not about the form (the report was closed meanwhile)."""
+    for message in error.messages:
+        messages.error(request, message)
+    return _done(request, report)
+
+
+@login_required
+@require_POST
+def report_comment(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_permissions.get_report_for(request.perms, report_id)
+    report_permissions.ensure_can_handle_report(request.perms, report)
+    form = ReportCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            reports.comment_on_report(
+                actor=request.user, report=report, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            return _done(request, report, "#comments")
+    return _render_detail(request, report, comment_form=form)
+
+
+@login_required
+@require_POST
+def report_assign(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_permissions.get_report_for(request.perms, report_id)
+    report_permissions.ensure_can_handle_report(request.perms, report)
+    assignee = request.user if request.POST.get("to") == "me" else None
+    try:
+        reports.assign_report(actor=request.user, report=report, assignee=assignee)
+    except ValidationError as error:
+        return _refused(request, report, error)
+    messages.success(request, "Assigned to you." if assignee else "Unassigned.")
+    return _done(request, report)
+
+
+@login_required
+@require_POST
+def report_resolve(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_permissions.get_report_for(request.perms, report_id)
+    report_permissions.ensure_can_handle_report(request.perms, report)
+    form = ResolveReportForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, report, resolve_form=form)
+    try:
+        reports.resolve_report(actor=request.user, report=report, **form.action_kwargs())
+    except ValidationError as error:
+        if error.code == "report_closed":
+            return _refused(request, report, error)
+        form.add_error(None, error)
+        return _render_detail(request, report, resolve_form=form)
+    messages.success(request, "Report resolved; the reporters have been told the outcome.")
+    return redirect("report-queue")
+
+
+@login_required
+@require_POST
+def report_reject(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = report_permissions.get_report_for(request.perms, report_id)
+    report_permissions.ensure_can_handle_report(request.perms, report)
+    form = RejectReportForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, report, reject_form=form)
+    try:
+        reports.reject_report(actor=request.user, report=report, **form.cleaned_data)
+    except ValidationError as error:
+        if error.code == "report_closed":
+            return _refused(request, report, error)
+        form.add_error(None, error)
+        return _render_detail(request, report, reject_form=form)
+    messages.success(request, "Report rejected; the reporters have been told the outcome.")
+    return redirect("report-queue")

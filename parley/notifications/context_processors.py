@@ -1,0 +1,46 @@
+"""Per-member counts in the navigation: unread alerts, and reports a moderator may handle.
+Lazy (asked only when the layout prints them) and nothing at all for guests."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.http import HttpRequest
+
+
+class NavBadges:
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+
+    @cached_property
+    def _is_member(self) -> bool:
+        user = getattr(self._request, "user", None)
+        return bool(user is not None and user.is_authenticated)
+
+    @cached_property
+    def alerts(self) -> int:
+        if not self._is_member:
+            return 0
+        from parley.notifications.queries import unread_alert_count
+
+        return unread_alert_count(self._request.user.pk)
+
+    @cached_property
+    def show_reports(self) -> bool:
+        if not self._is_member:
+            return False
+        from parley.permissions.reports import can_view_reports
+
+        return can_view_reports(self._request.perms)  # type: ignore[attr-defined]
+
+    @cached_property
+    def reports(self) -> int:
+        if not self.show_reports:
+            return 0
+        from parley.moderation.report_queries import active_report_count
+
+        return active_report_count(self._request.perms)  # type: ignore[attr-defined]
+
+
+def nav_badges(request: HttpRequest) -> dict[str, object]:
+    return {"nav_badges": NavBadges(request)}

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from parley.notifications import views
+
+urlpatterns = [
+    path("account/alerts/", views.alert_list, name="alert-list"),
+]

@@ -1,0 +1,21 @@
+"""A member's alerts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from parley.notifications import queries, services
+
+
+@login_required
+@require_GET
+def alert_list(request: HttpRequest) -> HttpResponse:
+    """Newest first. Viewing the list marks every alert read (as forums do), in one UPDATE after
+    the page's alerts were read, so this view still shows which ones are new."""
+    before = request.GET.get("before", "")
+    page = queries.alerts_for(request.user, int(before) if before.isdigit() else None)
+    services.mark_alerts_read(member=request.user)
+    return render(request, "notifications/alert_list.html", {"page": page})

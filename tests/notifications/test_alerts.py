@@ -1,0 +1,143 @@
+"""Alerts: sending, the cached unread count, the alerts page (newest first, read on view in one
+UPDATE) and the navigation link."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from parley.notifications import queries, services
+from parley.notifications.models import Alert
+from tests.world import build_world
+
+ALERTS_PAGE_QUERIES = 3  # member, the page of alerts, the UPDATE marking them read
+
+
+def nav_alerts(html: str) -> str | None:
+    found = re.search(r'class="nav-alerts"[^>]*>Alerts(?: <span class="badge"[^>]*>(\d+))?', html)
+    return (found.group(1) or "0") if found else None
+
+
+class AlertServiceTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+
+    def test_send_alerts_reaches_each_member_once(self) -> None:
+        members = [self.w.member.pk, self.w.other.pk, self.w.member.pk]
+        sent = services.send_alerts(member_ids=members, kind="test", text="Hello", url="/x")
+        self.assertEqual(sent, 2)
+        self.assertEqual(
+            sorted(Alert.objects.values_list("member_id", flat=True)),
+            sorted([self.w.member.pk, self.w.other.pk]),
+        )
+
+    def test_unread_count_is_cached_and_forgotten_after_each_write(self) -> None:
+        self.assertEqual(queries.unread_alert_count(self.w.member.pk), 0)
+        with self.assertNumQueries(0):
+            self.assertEqual(queries.unread_alert_count(self.w.member.pk), 0)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.send_alert(member=self.w.member, kind="test", text="One")
+        self.assertEqual(queries.unread_alert_count(self.w.member.pk), 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            services.send_alerts(member_ids=[self.w.member.pk], kind="test", text="Two")
+        self.assertEqual(services.unread_alert_count(self.w.member), 2)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(services.mark_alerts_read(member=self.w.member), 2)
+        self.assertEqual(queries.unread_alert_count(self.w.member.pk), 0)
+
+    def test_text_and_url_are_cut_to_fit(self) -> None:
+        alert = services.send_alert(member=self.w.member, kind="t", text="x" * 400, url="/" * 400)
+        self.assertEqual((len(alert.text), len(alert.url)), (300, 300))
+
+
+class AlertPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+
+    @pytest.fixture(autouse=True)
+    def _queries(self, django_assert_max_num_queries):
+        self.max_queries = django_assert_max_num_queries
+
+    def send(self, member, text: str, minutes_ago: int = 0, url: str = "") -> Alert:
+        alert = services.send_alert(member=member, kind="test", text=text, url=url)
+        Alert.objects.filter(pk=alert.pk).update(
+            created_at=timezone.now() - timedelta(minutes=minutes_ago)
+        )
+        return alert
+
+    def test_guests_are_sent_to_log_in(self) -> None:
+        response = self.client.get("/account/alerts/")
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/login/", response["Location"])
+
+    def test_newest_first_only_mine_and_read_on_view(self) -> None:
+        self.send(self.w.member, "Older news", minutes_ago=30, url="/posts/1/")
+        self.send(self.w.member, "Newest news", minutes_ago=1)
+        self.send(self.w.other, "Someone else's news")
+        self.client.force_login(self.w.member)
+        self.assertEqual(nav_alerts(self.client.get("/").content.decode()), "2")
+
+        with self.captureOnCommitCallbacks(execute=True):
+            html = self.client.get("/account/alerts/").content.decode()
+        self.assertLess(html.index("Newest news"), html.index("Older news"))
+        self.assertNotIn("Someone else", html)
+        self.assertEqual(html.count("alert-row is-unread"), 2)  # new when shown
+        self.assertIn('href="/posts/1/"', html)
+        self.assertFalse(Alert.objects.filter(member=self.w.member, read_at__isnull=True).exists())
+        self.assertTrue(Alert.objects.filter(member=self.w.other, read_at__isnull=True).exists())
+
+        html = self.client.get("/account/alerts/").content.decode()
+        self.assertEqual(html.count("alert-row is-unread"), 0)
+        self.assertEqual(nav_alerts(html), "0")
+
+    def test_marking_read_is_one_update(self) -> None:
+        for i in range(5):
+            self.send(self.w.member, f"Alert {i}", minutes_ago=i)
+        self.client.force_login(self.w.member)
+        self.client.get("/")
+        with CaptureQueriesContext(connection) as captured:
+            self.client.get("/account/alerts/")
+        writes = [q["sql"] for q in captured if not q["sql"].lstrip().startswith("SELECT")]
+        self.assertEqual(len(writes), 1)
+        self.assertTrue(writes[0].startswith("UPDATE"))
+
+    def test_query_count_does_not_grow_with_alerts(self) -> None:
+        self.client.force_login(self.w.member)
+        self.send(self.w.member, "First")
+        self.client.get("/")
+        with self.max_queries(ALERTS_PAGE_QUERIES), self.captureOnCommitCallbacks(execute=True):
+            self.client.get("/account/alerts/")
+        for i in range(40):
+            self.send(self.w.member, f"More {i}", minutes_ago=i + 1)
+        self.client.get("/")
+        with self.max_queries(ALERTS_PAGE_QUERIES), self.captureOnCommitCallbacks(execute=True):
+            response = self.client.get("/account/alerts/")
+        self.assertEqual(response.status_code, 200)
+
+    def test_older_alerts_are_on_the_next_page(self) -> None:
+        per_page = queries.ALERTS_PER_PAGE
+        for i in range(per_page + 3):
+            self.send(self.w.member, f"Alert number {i}.", minutes_ago=i)
+        self.client.force_login(self.w.member)
+        first = self.client.get("/account/alerts/")
+        html = first.content.decode()
+        self.assertIn("Alert number 0.", html)
+        self.assertNotIn(f"Alert number {per_page}.", html)
+        older = first.context["page"].older
+        second = self.client.get(f"/account/alerts/?before={older}").content.decode()
+        self.assertIn(f"Alert number {per_page}.", second)
+        self.assertIn(f"Alert number {per_page + 2}.", second)
+        self.assertNotIn("Alert number 0.", second)
+        self.assertNotIn("Older alerts", second)
+
+    def test_guests_see_no_alerts_link(self) -> None:
+        html = self.client.get("/").content.decode()
+        self.assertIsNone(nav_alerts(html))
