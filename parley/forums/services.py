@@ -2,16 +2,23 @@
 
 Each function checks permission first, runs in one transaction, and keeps the denormalised
 counters (reply counts, forum totals, member message counts, last post) right in the same
-transaction. The thread row is locked while a position is assigned."""
+transaction. The thread row is locked while a position is assigned.
+
+Thread order is (created_at, id): positions follow it, and `resync_thread` rebuilds them from it.
+The row-level helpers below the verbs (`counters_follow`, `hide_posts`, `hide_thread`, …) check
+no permission; moderation.actions builds its verbs from them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from parley import permissions
@@ -20,6 +27,8 @@ from parley.core.markup import RENDERER_VERSION, clean_control_chars, render_pos
 from parley.core.slugs import make_slug
 from parley.forums.models import BODY_MAX_CHARS, TITLE_MAX_LENGTH, Forum, Post, Prefix, Thread
 from parley.moderation import gate
+from parley.moderation.log import log_action
+from parley.moderation.models import REASON_MAX_CHARS, PostRevision
 
 TITLE_MIN_LENGTH = 3
 
@@ -120,7 +129,9 @@ def _add_post(
     thread.save(
         update_fields=["last_position", "reply_count", "last_post", "last_post_at", "first_post"]
     )
-    if not thread.awaiting_approval:  # a held thread's first post counts when it is approved
+    # A held thread's first post counts when it is approved; a deleted thread's posts count when
+    # it is undeleted (moderators can still reply to it).
+    if not (thread.awaiting_approval or thread.is_deleted):
         Forum.objects.filter(pk=thread.forum_id).update(
             post_count=F("post_count") + 1, last_post=post
         )
@@ -188,6 +199,8 @@ def reply_to_thread(
             if existing := _existing_post(actor, client_token):
                 return existing
             locked = Thread.objects.select_for_update().get(pk=thread.pk)
+            if locked.redirect_to_id:  # a "Moved" stub holds no posts
+                raise PermissionDenied("This thread has moved; reply in its new place.")
             now = now or timezone.now()
             held = gate.check_new_post(
                 actor=actor, forum=locked.forum, body=rendered.source, now=now, thread=locked
@@ -214,10 +227,13 @@ def edit_post(
     body: str,
     base_edit_count: int,
     title: str | None = None,
+    reason: str = "",
     now: datetime | None = None,
 ) -> Post:
     """Save a new body. `base_edit_count` is the edit count the editor was opened at: if the
-    post has been edited since, nothing is written and EditConflict carries the current post."""
+    post has been edited since, nothing is written and EditConflict carries the current post.
+    The replaced text is kept as a PostRevision; an edit of someone else's post (a moderator's)
+    is also written to the moderator log with its reason."""
     permissions.ensure_can_edit_post(permissions.perms_for(actor), post)
     rendered = prepare_body(body)
     new_title = clean_title(title) if title is not None else None
@@ -229,10 +245,20 @@ def edit_post(
             new_title is None or new_title == current.thread.title
         ):
             return current  # nothing changed: no "Last edited" line for a no-op save
+        edited_at = now or timezone.now()
+        reason = clean_control_chars(reason).strip()
+        if current.body_source != rendered.source:
+            PostRevision.objects.create(
+                post=current,
+                body_source=current.body_source,
+                edited_by=actor,
+                edited_at=edited_at,
+                reason=reason[:REASON_MAX_CHARS],
+            )
         current.body_source = rendered.source
         current.body_html = rendered.html
         current.renderer_version = RENDERER_VERSION
-        current.edited_at = now or timezone.now()
+        current.edited_at = edited_at
         current.edit_count += 1
         current.save(
             update_fields=[
@@ -247,30 +273,61 @@ def edit_post(
             Thread.objects.filter(pk=current.thread_id).update(
                 title=new_title, slug=make_slug(new_title)
             )
+        if current.author_id != actor.pk:
+            log_action(
+                actor=actor,
+                action="post_edit",
+                target_kind="post",
+                target_id=current.pk,
+                target_title=post_title(current),
+                reason=reason,
+            )
     return current
 
 
-def delete_post(*, actor: Member, post: Post, now: datetime | None = None) -> None:
-    """Soft-delete a reply. Later posts move up one position so visible positions stay
-    contiguous; the deleted post shares its predecessor's position."""
+def delete_post(
+    *, actor: Member, post: Post, reason: str = "", now: datetime | None = None
+) -> None:
+    """Soft-delete a post (its author, or a moderator). Deleting the first post deletes the
+    thread. Someone else's post, or a thread, is a moderator action and is logged."""
     permissions.ensure_can_delete_post(permissions.perms_for(actor), post)
+    now = now or timezone.now()
+    reason = clean_control_chars(reason).strip()[:REASON_MAX_CHARS]
     with transaction.atomic():
         thread = Thread.objects.select_for_update().get(pk=post.thread_id)
         post = Post.objects.get(pk=post.pk)
+        if post.pk == thread.first_post_id:
+            if thread.is_deleted:
+                return
+            with counters_follow([thread.pk]):
+                hide_thread(thread, by=actor, reason=reason, now=now)
+            log_action(
+                actor=actor,
+                action="thread_delete",
+                target_kind="thread",
+                target_id=thread.pk,
+                target_title=thread.title,
+                reason=reason,
+            )
+            return
         if post.is_deleted:
             return
-        Post.objects.filter(thread=thread, position__gt=post.position).update(
-            position=F("position") - 1
-        )
-        post.is_deleted = True
-        post.deleted_at = now or timezone.now()
-        post.position -= 1
-        post.save(update_fields=["is_deleted", "deleted_at", "position"])
-        _refresh_thread_tail(thread)
-        Forum.objects.filter(pk=thread.forum_id).update(post_count=F("post_count") - 1)
-        _refresh_forum_last_post(thread.forum_id)
-        if post.author_id:
-            Member.objects.filter(pk=post.author_id).update(message_count=F("message_count") - 1)
+        with counters_follow([thread.pk]):
+            hide_posts(thread, [post], by=actor, reason=reason, now=now)
+        if post.author_id != actor.pk:
+            log_action(
+                actor=actor,
+                action="post_delete",
+                target_kind="post",
+                target_id=post.pk,
+                target_title=post_title(post, thread),
+                reason=reason,
+            )
+
+
+def post_title(post: Post, thread: Thread | None = None) -> str:
+    """How a post is named in the moderator log (the thread title may change later)."""
+    return f"Post by {post.author_name} in {(thread or post.thread).title}"
 
 
 def _refresh_thread_tail(thread: Thread) -> None:
@@ -317,7 +374,7 @@ def resync_thread(thread: Thread) -> None:
 def resync_forum(forum: Forum) -> None:
     """Rebuild a forum's totals from its threads (repair tool)."""
     with transaction.atomic():
-        threads = Thread.objects.filter(forum=forum).visible()
+        threads = Thread.objects.filter(forum=forum, redirect_to__isnull=True).visible()
         Forum.objects.filter(pk=forum.pk).update(
             thread_count=threads.count(),
             post_count=Post.objects.filter(thread__in=threads).published().count(),
@@ -331,21 +388,201 @@ def resync_member(member: Member) -> None:
     )
 
 
+FLAG_ACTIONS = {
+    ("is_locked", True): "thread_lock",
+    ("is_locked", False): "thread_unlock",
+    ("is_sticky", True): "thread_stick",
+    ("is_sticky", False): "thread_unstick",
+}
+
+
 def set_thread_state(
-    *, actor: Member, thread: Thread, is_locked: bool | None = None, is_sticky: bool | None = None
+    *,
+    actor: Member,
+    thread: Thread,
+    is_locked: bool | None = None,
+    is_sticky: bool | None = None,
+    reason: str = "",
 ) -> Thread:
-    """Lock/unlock and stick/unstick a thread (moderators)."""
+    """Lock/unlock and stick/unstick a thread (moderators). Only real changes are logged."""
     permissions.ensure_can_moderate_thread(permissions.perms_for(actor), thread)
-    changes = {
-        name: value
-        for name, value in (("is_locked", is_locked), ("is_sticky", is_sticky))
-        if value is not None
-    }
     with transaction.atomic():
-        Thread.objects.filter(pk=thread.pk).update(**changes)
+        current = Thread.objects.select_for_update().get(pk=thread.pk)
+        changes = {
+            name: value
+            for name, value in (("is_locked", is_locked), ("is_sticky", is_sticky))
+            if value is not None and getattr(current, name) != value
+        }
+        if changes:
+            Thread.objects.filter(pk=thread.pk).update(**changes)
+        for name, value in changes.items():
+            log_action(
+                actor=actor,
+                action=FLAG_ACTIONS[name, value],
+                target_kind="thread",
+                target_id=thread.pk,
+                target_title=current.title,
+                reason=reason,
+            )
     for name, value in changes.items():
         setattr(thread, name, value)
     return thread
+
+
+# --- Row-level helpers for moderation (no permission checks: callers check) -----------------
+
+
+@dataclass
+class _Tally:
+    """What a set of threads contributes to forum totals and member message counts."""
+
+    forums: set[int] = field(default_factory=set)  # every forum holding one of the threads
+    threads: Counter[int] = field(default_factory=Counter)  # forum -> visible threads
+    posts: Counter[int] = field(default_factory=Counter)  # forum -> visible posts
+    authors: Counter[int] = field(default_factory=Counter)  # member -> visible posts
+
+
+def _tally(thread_ids: set[int]) -> _Tally:
+    tally = _Tally()
+    rows = Thread.objects.filter(pk__in=thread_ids).values_list(
+        "forum_id", "is_deleted", "awaiting_approval", "redirect_to_id"
+    )
+    for forum_id, deleted, held, redirect_to in rows:
+        tally.forums.add(forum_id)
+        if not (deleted or held or redirect_to):  # redirect stubs count in no totals
+            tally.threads[forum_id] += 1
+    posts = (
+        Post.objects.filter(thread_id__in=thread_ids)
+        .visible()
+        .order_by()
+        .values("thread__forum_id", "author_id")
+        .annotate(n=Count("id"))
+        .values_list("thread__forum_id", "author_id", "n")
+    )
+    for forum_id, author_id, n in posts:
+        tally.posts[forum_id] += n
+        if author_id is not None:
+            tally.authors[author_id] += n
+    return tally
+
+
+@contextmanager
+def counters_follow(thread_ids: Iterable[int]) -> Iterator[set[int]]:
+    """Forum totals, forum last posts and member message counts follow whatever the block does
+    to these threads (add the id of a thread the block creates to the yielded set). Runs
+    inside the caller's transaction, with the thread rows locked."""
+    ids = set(thread_ids)
+    before = _tally(ids)
+    yield ids
+    after = _tally(ids)
+    for forum_id in sorted(before.forums | after.forums):
+        threads = after.threads[forum_id] - before.threads[forum_id]
+        posts = after.posts[forum_id] - before.posts[forum_id]
+        if threads or posts:
+            Forum.objects.filter(pk=forum_id).update(
+                thread_count=F("thread_count") + threads, post_count=F("post_count") + posts
+            )
+        _refresh_forum_last_post(forum_id)
+    for author_id in sorted(before.authors.keys() | after.authors.keys()):
+        if delta := after.authors[author_id] - before.authors[author_id]:
+            Member.objects.filter(pk=author_id).update(message_count=F("message_count") + delta)
+
+
+def _after(post: Post) -> QuerySet[Post]:
+    """The posts that come after `post` in its thread's order."""
+    return Post.objects.filter(thread_id=post.thread_id).filter(
+        Q(created_at__gt=post.created_at) | Q(created_at=post.created_at, pk__gt=post.pk)
+    )
+
+
+def _shift_after(post: Post, delta: int) -> None:
+    """`post` became published (+1) or stopped being so (-1): it and every later post move."""
+    _after(post).update(position=F("position") + delta)
+    post.position += delta
+
+
+def _latest_first(posts: Iterable[Post]) -> list[Post]:
+    # A shift moves only later posts, so working backwards keeps the earlier ones' positions.
+    return sorted(posts, key=lambda p: (p.created_at, p.pk), reverse=True)
+
+
+def hide_posts(
+    thread: Thread, posts: Iterable[Post], *, by: Member, reason: str, now: datetime
+) -> list[Post]:
+    """Soft-delete posts of a locked thread (fresh rows, not its first post): each shares its
+    predecessor's position from now on. Returns the posts that changed."""
+    changed = []
+    for post in _latest_first(p for p in posts if not p.is_deleted):
+        if not post.awaiting_approval:
+            _shift_after(post, -1)
+        post.is_deleted = True
+        post.deleted_at = now
+        post.deleted_by = by
+        post.delete_reason = reason
+        post.save(
+            update_fields=["is_deleted", "deleted_at", "deleted_by", "delete_reason", "position"]
+        )
+        changed.append(post)
+    if changed:
+        _refresh_thread_tail(thread)
+    return changed
+
+
+def unhide_posts(thread: Thread, posts: Iterable[Post]) -> list[Post]:
+    """Undelete posts of a locked thread (fresh rows); a held post goes back to waiting."""
+    changed = []
+    for post in _latest_first(p for p in posts if p.is_deleted):
+        if not post.awaiting_approval:
+            _shift_after(post, +1)
+        post.is_deleted = False
+        post.deleted_at = None
+        post.deleted_by = None
+        post.delete_reason = ""
+        post.save(
+            update_fields=["is_deleted", "deleted_at", "deleted_by", "delete_reason", "position"]
+        )
+        changed.append(post)
+    if changed:
+        _refresh_thread_tail(thread)
+    return changed
+
+
+def remove_posts(thread: Thread, posts: Iterable[Post]) -> None:
+    """Delete posts of a locked thread for good (not its first post)."""
+    for post in _latest_first(posts):
+        if not (post.is_deleted or post.awaiting_approval):
+            _shift_after(post, -1)
+        Post.objects.filter(pk=post.pk).delete()  # the instance keeps its id for the log
+    _refresh_thread_tail(thread)
+
+
+def hide_thread(thread: Thread, *, by: Member, reason: str, now: datetime) -> None:
+    thread.is_deleted = True
+    thread.deleted_at = now
+    thread.deleted_by = by
+    thread.delete_reason = reason
+    thread.save(update_fields=["is_deleted", "deleted_at", "deleted_by", "delete_reason"])
+
+
+def unhide_thread(thread: Thread) -> None:
+    thread.is_deleted = False
+    thread.deleted_at = None
+    thread.deleted_by = None
+    thread.delete_reason = ""
+    thread.save(update_fields=["is_deleted", "deleted_at", "deleted_by", "delete_reason"])
+
+
+def rebuild_first_post_info(thread: Thread) -> None:
+    """After posts moved in or out: the thread starts where its first post does (author and
+    date), as XenForo's rebuildFirstPostInfo does. Call after resync_thread."""
+    thread.refresh_from_db(fields=["first_post"])
+    first = thread.first_post
+    if first is None:
+        return
+    thread.author_id = first.author_id
+    thread.author_name = first.author_name
+    thread.created_at = first.created_at
+    thread.save(update_fields=["author", "author_name", "created_at"])
 
 
 def rerender_posts(*, batch_size: int = 500) -> int:

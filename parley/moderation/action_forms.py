@@ -1,0 +1,173 @@
+"""Forms for moderator actions: reasons, delete choices, move/merge/split targets, inline
+selections. Choices that depend on the moderator come from permissions.moderation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from parley.forums.forms import EditPostForm
+from parley.forums.models import TITLE_MAX_LENGTH, Forum, Prefix, Thread
+from parley.moderation.models import REASON_MAX_CHARS
+from parley.permissions import Perms
+from parley.permissions.moderation import INLINE_MAX_ITEMS, visible_target_forums
+
+REDIRECT_DAYS = [  # how long a "Moved" stub stays in the old forum
+    ("", "Keep it"),
+    ("1", "1 day"),
+    ("7", "1 week"),
+    ("30", "1 month"),
+]
+
+POST_ACTIONS = [
+    ("delete", "Delete"),
+    ("undelete", "Undelete"),
+    ("split", "Split into a new thread"),
+]
+THREAD_ACTIONS = [
+    ("delete", "Delete"),
+    ("undelete", "Undelete"),
+    ("lock", "Lock"),
+    ("unlock", "Unlock"),
+    ("stick", "Stick"),
+    ("unstick", "Unstick"),
+    ("move", "Move"),
+    ("merge", "Merge"),
+]
+
+
+def _reason_field(label: str = "Reason") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=REASON_MAX_CHARS,
+        help_text="Shown to moderators and kept in the moderator log.",
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = _reason_field()
+
+
+class DeleteForm(ReasonForm):
+    """Soft delete, or for administrators (`allow_hard`) a permanent one."""
+
+    hard = forms.TypedChoiceField(
+        label="Delete",
+        choices=[("0", "Hide it (can be undeleted)"), ("1", "Delete permanently")],
+        coerce=lambda value: value == "1",
+        initial="0",
+        widget=forms.RadioSelect,
+        required=False,
+        empty_value=False,
+    )
+
+    def __init__(self, *args: object, allow_hard: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not allow_hard:
+            del self.fields["hard"]
+
+    def is_hard(self) -> bool:
+        return bool(self.cleaned_data.get("hard"))
+
+
+class ModeratorEditForm(EditPostForm):
+    """The author's edit form plus a reason, kept with the revision and in the log."""
+
+    reason = _reason_field("Reason for editing")
+
+
+class PrefixForm(forms.Form):
+    prefix = forms.ModelChoiceField(
+        queryset=Prefix.objects.all(), required=False, empty_label="(no prefix)"
+    )
+
+
+class _RedirectFields(forms.Form):
+    redirect_days = forms.TypedChoiceField(
+        label="Keep the redirect for",
+        choices=REDIRECT_DAYS,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def redirect_expires_at(self) -> datetime | None:
+        days = self.cleaned_data.get("redirect_days")
+        return timezone.now() + timedelta(days=days) if days else None
+
+
+class MoveForm(_RedirectFields):
+    forum = forms.ModelChoiceField(queryset=Forum.objects.none(), empty_label=None)
+    leave_redirect = forms.BooleanField(
+        label="Leave a redirect in the old forum", required=False, initial=True
+    )
+    reason = _reason_field()
+
+    field_order = ["forum", "leave_redirect", "redirect_days", "reason"]
+
+    def __init__(self, *args: object, perms: Perms, thread: Thread, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["forum"].queryset = visible_target_forums(
+            perms, Forum.objects.exclude(pk=thread.forum_id)
+        )
+
+
+class MergeForm(_RedirectFields):
+    target = forms.TypedChoiceField(label="Merge into", coerce=int, widget=forms.RadioSelect)
+    leave_redirects = forms.BooleanField(
+        label="Leave redirects where the other threads were", required=False
+    )
+    reason = _reason_field()
+
+    field_order = ["target", "leave_redirects", "redirect_days", "reason"]
+
+    def __init__(self, *args: object, threads: list[Thread], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["target"].choices = [(t.pk, t.title) for t in threads]
+
+
+class SplitForm(forms.Form):
+    title = forms.CharField(label="New thread title", max_length=TITLE_MAX_LENGTH)
+    forum = forms.ModelChoiceField(queryset=Forum.objects.none(), empty_label=None)
+    prefix = forms.ModelChoiceField(
+        queryset=Prefix.objects.all(), required=False, empty_label="(no prefix)"
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args: object, perms: Perms, thread: Thread, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["forum"].queryset = visible_target_forums(perms, Forum.objects.all())
+        self.fields["forum"].initial = thread.forum_id
+
+
+class IdsField(forms.Field):
+    """Checked ids (`ids=3&ids=7`): distinct positive integers, at most INLINE_MAX_ITEMS."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: object) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        if not all(isinstance(v, int) or (isinstance(v, str) and v.isdigit()) for v in values):
+            raise forms.ValidationError("Invalid selection.")
+        ids = sorted({int(v) for v in values})
+        if len(ids) > INLINE_MAX_ITEMS:
+            raise forms.ValidationError(f"Select at most {INLINE_MAX_ITEMS} items at once.")
+        return ids
+
+    def validate(self, value: list[int]) -> None:
+        if not value:
+            raise forms.ValidationError("Select something first.")
+
+
+class InlineForm(forms.Form):
+    """The checkbox selection and the chosen action (the first step of inline moderation)."""
+
+    action = forms.ChoiceField(choices=[])
+    ids = IdsField()
+
+    def __init__(self, *args: object, actions: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["action"].choices = actions

@@ -1,0 +1,398 @@
+"""Moderator action pages: fetch through permissions, confirm destructive actions with a reason,
+call a service in parley.moderation.actions, redirect back with a message. POST-only where
+nothing needs confirming.
+
+Inline moderation posts the checked ids and an action to one endpoint per thread (posts) or
+forum (threads); every id is re-fetched through permissions (`get_*_to_moderate_for`), and
+actions that need more (a reason, a target) answer with their confirmation form first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from parley import permissions
+from parley.core.pagination import page_of_position
+from parley.forums import services
+from parley.forums.forms import apply_service_error
+from parley.forums.models import Post, Thread
+from parley.moderation import actions, history
+from parley.moderation.action_forms import (
+    POST_ACTIONS,
+    THREAD_ACTIONS,
+    DeleteForm,
+    InlineForm,
+    MergeForm,
+    ModeratorEditForm,
+    MoveForm,
+    PrefixForm,
+    SplitForm,
+)
+from parley.permissions import moderation as can
+
+GET_POST = require_http_methods(["GET", "POST"])
+STATE_CHANGES = {
+    "lock": ({"is_locked": True}, "Thread locked."),
+    "unlock": ({"is_locked": False}, "Thread unlocked."),
+    "stick": ({"is_sticky": True}, "Thread stuck."),
+    "unstick": ({"is_sticky": False}, "Thread unstuck."),
+}
+
+
+def _confirm(request: HttpRequest, template: str, form: Form, **context: object) -> HttpResponse:
+    return render(request, f"moderation/actions/{template}", {"form": form, **context})
+
+
+def _thread_context(thread: Thread) -> dict[str, object]:
+    return {"thread": thread, "forum": thread.forum}
+
+
+def _posts_page_url(thread: Thread, position: int) -> str:
+    return thread.page_url(page_of_position(position, settings.POSTS_PER_PAGE))
+
+
+def _submitted(request: HttpRequest) -> bool:
+    """The confirmation form itself was sent (not the first, choosing step)."""
+    return request.method == "POST" and "confirm" in request.POST
+
+
+# --- One post -----------------------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def post_moderate_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = permissions.get_post_for(request.perms, post_id)
+    can.ensure_can_moderate_post(request.perms, post)
+    hard_ok = can.can_hard_delete(request.perms, post)
+    form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
+    if form.is_bound and form.is_valid():
+        reason, hard = form.cleaned_data["reason"], form.is_hard()
+        actions.delete_posts(
+            actor=request.user, thread=post.thread, posts=[post], reason=reason, hard=hard
+        )
+        messages.success(request, "Post deleted." if hard else "Post deleted (moderators see it).")
+        if post.pk == post.thread.first_post_id:
+            return redirect(post.thread.forum if hard else post.thread)
+        return redirect(_posts_page_url(post.thread, post.position))
+    is_first = post.pk == post.thread.first_post_id
+    return _confirm(
+        request,
+        "post_delete.html",
+        form,
+        post=post,
+        is_first=is_first,
+        **_thread_context(post.thread),
+    )
+
+
+@login_required
+@require_POST
+def post_moderate_undelete(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = permissions.get_post_for(request.perms, post_id)
+    can.ensure_can_moderate_post(request.perms, post)
+    actions.undelete_post(actor=request.user, post=post)
+    messages.success(request, "Post undeleted.")
+    return redirect(post)
+
+
+@login_required
+@GET_POST
+def post_moderate_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = permissions.get_post_for(request.perms, post_id)
+    can.ensure_can_moderate_post(request.perms, post)
+    permissions.ensure_can_edit_post(request.perms, post)
+    edits_title = post.pk == post.thread.first_post_id
+    initial = {"body": post.body_source, "edit_count": post.edit_count, "title": post.thread.title}
+    form = ModeratorEditForm(request.POST or None, initial=initial, edits_title=edits_title)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.edit_post(
+                actor=request.user,
+                post=post,
+                body=data["body"],
+                base_edit_count=data["edit_count"],
+                title=data.get("title") if edits_title else None,
+                reason=data["reason"],
+            )
+            messages.success(request, "Post saved.")
+            return redirect(post)
+        except services.EditConflict:
+            form.add_error(None, "Someone changed this post meanwhile; reload to see it.")
+        except ValidationError as error:
+            apply_service_error(form, error)
+    return _confirm(request, "post_edit.html", form, post=post, **_thread_context(post.thread))
+
+
+def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = permissions.get_post_for(request.perms, post_id)
+    can.ensure_can_view_history(request.perms, post)
+    return render(
+        request,
+        "moderation/post_history.html",
+        {"post": post, "versions": history.post_versions(post), **_thread_context(post.thread)},
+    )
+
+
+# --- One thread ---------------------------------------------------------------------------------
+
+
+@login_required
+@GET_POST
+def thread_moderate_delete(
+    request: HttpRequest, thread_id: str, slug: str | None = None
+) -> HttpResponse:
+    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    can.ensure_can_act_on_thread(request.perms, thread)
+    hard_ok = can.can_hard_delete(request.perms, thread)
+    form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
+    if form.is_bound and form.is_valid():
+        hard = form.is_hard()
+        actions.delete_threads(
+            actor=request.user, threads=[thread], reason=form.cleaned_data["reason"], hard=hard
+        )
+        messages.success(request, "Thread deleted.")
+        return redirect(thread.forum if hard else thread)
+    return _confirm(request, "thread_delete.html", form, **_thread_context(thread))
+
+
+@login_required
+@require_POST
+def thread_moderate_undelete(
+    request: HttpRequest, thread_id: str, slug: str | None = None
+) -> HttpResponse:
+    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    can.ensure_can_act_on_thread(request.perms, thread)
+    actions.undelete_thread(actor=request.user, thread=thread)
+    messages.success(request, "Thread undeleted.")
+    return redirect(thread)
+
+
+@login_required
+@require_POST
+def thread_moderate_state(
+    request: HttpRequest, thread_id: str, change: str, slug: str | None = None
+) -> HttpResponse:
+    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    can.ensure_can_act_on_thread(request.perms, thread)
+    flags, message = STATE_CHANGES[change]
+    services.set_thread_state(actor=request.user, thread=thread, **flags)
+    messages.success(request, message)
+    return redirect(thread)
+
+
+@login_required
+@GET_POST
+def thread_moderate_prefix(
+    request: HttpRequest, thread_id: str, slug: str | None = None
+) -> HttpResponse:
+    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    can.ensure_can_act_on_thread(request.perms, thread)
+    form = PrefixForm(request.POST or None, initial={"prefix": thread.prefix_id})
+    if request.method == "POST" and form.is_valid():
+        actions.set_thread_prefix(actor=request.user, thread=thread, **form.cleaned_data)
+        messages.success(request, "Prefix changed.")
+        return redirect(thread)
+    return _confirm(request, "thread_prefix.html", form, **_thread_context(thread))
+
+
+@login_required
+@GET_POST
+def thread_moderate_move(
+    request: HttpRequest, thread_id: str, slug: str | None = None
+) -> HttpResponse:
+    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    can.ensure_can_act_on_thread(request.perms, thread)
+    form = MoveForm(request.POST or None, perms=request.perms, thread=thread)
+    if request.method == "POST" and form.is_valid():
+        return _move(request, [thread], form) or redirect(thread)
+    return _confirm(request, "thread_move.html", form, threads=[thread], **_thread_context(thread))
+
+
+def _move(request: HttpRequest, threads: list[Thread], form: MoveForm) -> HttpResponse | None:
+    """Move each thread; None when done (the caller redirects), else the form with the error."""
+    data = form.cleaned_data
+    try:
+        actions.move_threads(
+            actor=request.user,
+            threads=threads,
+            forum=data["forum"],
+            leave_redirect=data["leave_redirect"],
+            redirect_expires_at=form.redirect_expires_at(),
+            reason=data["reason"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _confirm(request, "thread_move.html", form, threads=threads)
+    messages.success(request, f"Moved to {data['forum'].title}.")
+    return None
+
+
+# --- Inline moderation --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def thread_inline_posts(
+    request: HttpRequest, thread_id: str, slug: str | None = None
+) -> HttpResponse:
+    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    can.ensure_can_act_on_thread(request.perms, thread)
+    form = InlineForm(request.POST, actions=POST_ACTIONS)
+    if not form.is_valid():
+        messages.error(request, "Tick some posts and choose an action first.")
+        return redirect(thread)
+    posts = can.get_posts_to_moderate_for(request.perms, thread, form.cleaned_data["ids"])
+    handler = POST_HANDLERS[form.cleaned_data["action"]]
+    return handler(request, thread, sorted(posts, key=lambda p: (p.created_at, p.pk)))
+
+
+@login_required
+@require_POST
+def forum_inline_threads(
+    request: HttpRequest, forum_id: str, slug: str | None = None
+) -> HttpResponse:
+    forum = permissions.get_forum_for(request.perms, int(forum_id))
+    can.ensure_can_moderate_threads_in(request.perms, forum)
+    form = InlineForm(request.POST, actions=THREAD_ACTIONS)
+    if not form.is_valid():
+        messages.error(request, "Tick some threads and choose an action first.")
+        return redirect(forum)
+    threads = can.get_threads_to_moderate_for(request.perms, forum, form.cleaned_data["ids"])
+    handler = THREAD_HANDLERS[form.cleaned_data["action"]]
+    return handler(request, forum, sorted(threads, key=lambda t: t.pk))
+
+
+Handler = Callable[[HttpRequest, object, list], HttpResponse]
+
+
+def _inline_context(action: str, items: list, **extra: object) -> dict[str, object]:
+    return {"inline_action": action, "items": items, "ids": [i.pk for i in items], **extra}
+
+
+def _posts_delete(request: HttpRequest, thread: Thread, posts: list[Post]) -> HttpResponse:
+    hard_ok = all(can.can_hard_delete(request.perms, p) for p in posts)
+    form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
+    if form.is_bound and form.is_valid():
+        reason, hard = form.cleaned_data["reason"], form.is_hard()
+        actions.delete_posts(
+            actor=request.user, thread=thread, posts=posts, reason=reason, hard=hard
+        )
+        messages.success(request, f"Deleted {len(posts)} post{'s' if len(posts) != 1 else ''}.")
+        with_first = any(p.pk == thread.first_post_id for p in posts)
+        return redirect(thread.forum if hard and with_first else thread)
+    is_first = any(p.pk == thread.first_post_id for p in posts)
+    context = _inline_context("delete", posts, is_first=is_first, **_thread_context(thread))
+    return _confirm(request, "posts_delete.html", form, **context)
+
+
+def _posts_undelete(request: HttpRequest, thread: Thread, posts: list[Post]) -> HttpResponse:
+    actions.undelete_posts(actor=request.user, thread=thread, posts=posts)
+    messages.success(request, "Posts undeleted.")
+    return redirect(thread)
+
+
+def _posts_split(request: HttpRequest, thread: Thread, posts: list[Post]) -> HttpResponse:
+    form = SplitForm(
+        request.POST if _submitted(request) else None, perms=request.perms, thread=thread
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            new = actions.split_posts(
+                actor=request.user, thread=thread, posts=posts, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, f"Split {len(posts)} post(s) into a new thread.")
+            return redirect(new)
+    context = _inline_context("split", posts, **_thread_context(thread))
+    return _confirm(request, "posts_split.html", form, **context)
+
+
+def _threads_delete(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
+    hard_ok = all(can.can_hard_delete(request.perms, t) for t in threads)
+    form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
+    if form.is_bound and form.is_valid():
+        reason, hard = form.cleaned_data["reason"], form.is_hard()
+        actions.delete_threads(actor=request.user, threads=threads, reason=reason, hard=hard)
+        messages.success(request, f"Deleted {len(threads)} thread(s).")
+        return redirect(forum)
+    context = _inline_context("delete", threads, forum=forum)
+    return _confirm(request, "threads_delete.html", form, **context)
+
+
+def _threads_move(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
+    bound = request.POST if _submitted(request) else None
+    form = MoveForm(bound, perms=request.perms, thread=threads[0])
+    if form.is_bound and form.is_valid():
+        return _move(request, threads, form) or redirect(forum)
+    context = _inline_context("move", threads, forum=forum)
+    return _confirm(request, "thread_move.html", form, threads=threads, **context)
+
+
+def _threads_merge(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
+    form = MergeForm(request.POST if _submitted(request) else None, threads=threads)
+    if len(threads) < 2:
+        messages.error(request, "Tick at least two threads to merge.")
+        return redirect(forum)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        target = next(t for t in threads if t.pk == data["target"])
+        try:
+            actions.merge_threads(
+                actor=request.user,
+                target=target,
+                sources=[t for t in threads if t.pk != target.pk],
+                leave_redirects=data["leave_redirects"],
+                redirect_expires_at=form.redirect_expires_at(),
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Merged {len(threads)} threads.")
+            return redirect(target)
+    context = _inline_context("merge", threads, forum=forum)
+    return _confirm(request, "threads_merge.html", form, **context)
+
+
+def _threads_flags(**flags: bool) -> Handler:
+    def apply(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
+        actions.set_threads_state(actor=request.user, threads=threads, **flags)
+        messages.success(request, f"Updated {len(threads)} thread(s).")
+        return redirect(forum)
+
+    return apply
+
+
+def _threads_undelete(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
+    actions.undelete_threads(actor=request.user, threads=threads)
+    messages.success(request, f"Undeleted {len(threads)} thread(s).")
+    return redirect(forum)
+
+
+POST_HANDLERS: dict[str, Handler] = {
+    "delete": _posts_delete,
+    "undelete": _posts_undelete,
+    "split": _posts_split,
+}
+THREAD_HANDLERS: dict[str, Handler] = {
+    "delete": _threads_delete,
+    "undelete": _threads_undelete,
+    "lock": _threads_flags(is_locked=True),
+    "unlock": _threads_flags(is_locked=False),
+    "stick": _threads_flags(is_sticky=True),
+    "unstick": _threads_flags(is_sticky=False),
+    "move": _threads_move,
+    "merge": _threads_merge,
+}

@@ -1,0 +1,76 @@
+"""Moderator tools for the thread and forum pages, asked once per page: the template gets an
+object of booleans and URLs (or None for readers who moderate nothing here), and deleted posts
+get who deleted them, for every post on the page in one query at most.
+
+Redirect stubs ("Moved: title") are drawn by the thread-row template with the filters here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django import template
+from django.urls import get_script_prefix
+from django.utils import timezone
+
+from parley.accounts.models import Member
+from parley.forums.models import Forum, Post, Thread
+from parley.permissions import moderation as can
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class ThreadTools:
+    can_hard_delete: bool
+    base_url: str  # `<thread url>moderate/`: lock, unlock, delete, move, posts (inline)…
+    deleted_by_name: str  # who deleted the thread, when it is deleted
+
+
+@dataclass(frozen=True)
+class ForumTools:
+    inline_url: str
+
+
+@register.simple_tag(takes_context=True)
+def thread_moderation(
+    context: template.Context, thread: Thread, posts: Sequence[Post] = ()
+) -> ThreadTools | None:
+    perms = context["request"].perms
+    if not can.can_act_on_thread(perms, thread):
+        return None
+    wanted = {p.deleted_by_id for p in posts if p.is_deleted and p.deleted_by_id}
+    if thread.is_deleted and thread.deleted_by_id:
+        wanted.add(thread.deleted_by_id)
+    names = (
+        dict(Member.objects.filter(pk__in=wanted).values_list("pk", "username")) if wanted else {}
+    )
+    for post in posts:
+        post.deleted_by_name = names.get(post.deleted_by_id, "")  # type: ignore[attr-defined]
+    return ThreadTools(
+        can_hard_delete=can.can_hard_delete(perms, thread),
+        base_url=f"{thread.get_absolute_url()}moderate/",
+        deleted_by_name=names.get(thread.deleted_by_id, ""),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def forum_moderation(context: template.Context, forum: Forum) -> ForumTools | None:
+    perms = context["request"].perms
+    if not can.can_moderate_threads_in(perms, forum):
+        return None
+    return ForumTools(inline_url=f"{forum.get_absolute_url()}moderate/threads")
+
+
+@register.filter
+def redirect_url(stub: Thread) -> str:
+    """Where a "Moved" stub leads (the stub keeps the title; a stale slug is a 301 there)."""
+    return f"{get_script_prefix()}threads/{stub.slug}.{stub.redirect_to_id}/"
+
+
+@register.filter
+def redirect_expired(stub: Thread, now: datetime | None = None) -> bool:
+    """An expired stub is hidden until housekeeping removes it."""
+    expires = stub.redirect_expires_at
+    return expires is not None and expires <= (now or timezone.now())
