@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 
 from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, Member
 from parley.accounts.usernames import username_key, validate_username
+from parley.moderation.abuse_forms import LoginThrottleMixin, RegistrationDefenceMixin
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(LoginThrottleMixin, AuthenticationForm):
     username = forms.CharField(
         label="Username or email",
         max_length=254,
@@ -21,7 +22,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(RegistrationDefenceMixin, forms.Form):
     username = forms.CharField(
         max_length=USERNAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
@@ -86,3 +87,9 @@ class EmailChangeForm(forms.Form):
 
 class PreferencesForm(forms.Form):
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    is_invisible = forms.BooleanField(
+        label="Hide my online status",
+        required=False,
+        help_text="You still count as a member online, but your name is not shown and you do "
+        "not appear in the list of current visitors.",
+    )

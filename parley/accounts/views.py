@@ -11,10 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from parley import permissions
 from parley.accounts import services
 from parley.accounts.forms import EmailChangeForm, LoginForm, PreferencesForm, RegisterForm
 from parley.accounts.models import Member
 from parley.forums import queries
+from parley.moderation import abuse_forms
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -34,7 +36,10 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("index")
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    allowance = abuse_forms.register_ip_allowance(request) if request.method == "POST" else None
+    if allowance is not None and not allowance.allowed:
+        form.add_error(None, abuse_forms.register_refusal(allowance))
+    elif request.method == "POST" and form.is_valid():
         try:
             member = services.register_member(
                 username=form.cleaned_data["username"],
@@ -60,7 +65,11 @@ def member_profile(request: HttpRequest, member_id: str, slug: str | None = None
     return render(
         request,
         "accounts/member_profile.html",
-        {"member": member, "recent_posts": queries.recent_posts_by(request.perms, member.pk)},
+        {
+            "member": member,
+            "recent_posts": queries.recent_posts_by(request.perms, member.pk),
+            "show_last_seen": permissions.can_see_last_seen(request.perms, member),
+        },
     )
 
 
@@ -70,10 +79,14 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     member = request.user
     prefs = PreferencesForm(
         request.POST if request.POST.get("form") == "prefs" else None,
-        initial={"time_zone": member.time_zone},
+        initial={"time_zone": member.time_zone, "is_invisible": member.is_invisible},
     )
     if prefs.is_bound and prefs.is_valid():
-        services.update_preferences(member=member, time_zone=prefs.cleaned_data["time_zone"])
+        services.update_preferences(
+            member=member,
+            time_zone=prefs.cleaned_data["time_zone"],
+            is_invisible=prefs.cleaned_data["is_invisible"],
+        )
         messages.success(request, "Your preferences were saved.")
         return redirect("account")
     return render(request, "accounts/account.html", {"prefs": prefs})

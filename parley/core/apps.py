@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
         from parley.core import (
             db,  # noqa: F401  (registers the SQLite connection tuning)
             housekeeping,
+            ratelimit,
         )
 
         request_finished.connect(housekeeping.run_due, dispatch_uid="parley-housekeeping")
+        housekeeping.register("prune-ratelimit-buckets", 3600, ratelimit.prune_buckets, shared=True)

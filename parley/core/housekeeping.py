@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ def register(name: str, every_seconds: float, run: Callable[[], object], *, shar
 
 
 def run_due(**_: object) -> None:
+    if not settings.PARLEY_HOUSEKEEPING:
+        return
     now = time.monotonic()
     for job in _jobs:
         with _lock:

@@ -225,3 +225,4 @@ class Post(models.Model):
     delete_url = property(lambda self: self.action_url("delete"))
     report_url = property(lambda self: self.action_url("report"))
     quote_url = property(lambda self: self.action_url("quote"))
+    warn_url = property(lambda self: self.action_url("warn"))

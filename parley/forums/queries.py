@@ -46,10 +46,12 @@ def subforums_of(perms: Perms, forum: Forum) -> list[Forum]:
     )
 
 
-def thread_list_queryset(perms: Perms) -> QuerySet[Thread]:
-    return permissions.visible_threads(
-        perms, Thread.objects.select_related("prefix", "forum", "last_post")
-    )
+def thread_list_queryset(perms: Perms, *, with_redirects: bool = False) -> QuerySet[Thread]:
+    """Threads for listings. "Moved" stubs belong only in their old forum's list."""
+    qs = Thread.objects.select_related("prefix", "forum", "last_post")
+    if not with_redirects:
+        qs = qs.filter(redirect_to__isnull=True)
+    return permissions.visible_threads(perms, qs)
 
 
 @dataclass
@@ -64,7 +66,11 @@ def forum_threads(perms: Perms, forum: Forum, page: int | None) -> ThreadListPag
     # Deep pages use OFFSET over the (forum, sticky, last_post_at) index: bounded by how far a
     # reader pages back in one forum, not by the size of the threads table.
     start = (nav.current - 1) * per_page
-    qs = thread_list_queryset(perms).filter(forum=forum).order_by("-is_sticky", "-last_post_at")
+    qs = (
+        thread_list_queryset(perms, with_redirects=True)
+        .filter(forum=forum)
+        .order_by("-is_sticky", "-last_post_at")
+    )
     return ThreadListPage(threads=list(qs[start : start + per_page]), nav=nav)
 
 

@@ -4,6 +4,7 @@ re-render with the member's text kept."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import (
@@ -13,6 +14,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
 )
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix
 from django.views.decorators.http import require_http_methods
 
 from parley import permissions
@@ -29,6 +31,9 @@ from parley.forums.forms import (
     new_client_token,
 )
 from parley.forums.models import Post, Thread
+from parley.permissions import abuse as abuse_permissions
+
+AWAITING_APPROVAL = "Your message will be visible once a moderator approves it."
 
 
 def _canonical(
@@ -88,6 +93,8 @@ def forum_post_thread(request: HttpRequest, forum_id: str, slug: str | None = No
                 thread = services.create_thread(
                     actor=request.user, forum=forum, **form.cleaned_data
                 )
+                if thread.awaiting_approval:
+                    messages.info(request, AWAITING_APPROVAL)
                 return redirect(thread)
             except ValidationError as error:
                 apply_service_error(form, error)
@@ -100,6 +107,10 @@ def thread_view(
     request: HttpRequest, thread_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
     thread = permissions.get_thread_for(request.perms, int(thread_id))
+    if thread.redirect_to_id:  # a "Moved" stub: readers go where the thread is now
+        return HttpResponsePermanentRedirect(
+            f"{get_script_prefix()}threads/{thread.slug}.{thread.redirect_to_id}/"
+        )
     page = int(page) if page else None
     if (response := _canonical(request, slug, thread.slug, thread.page_url(page or 1))) is not None:
         return response
@@ -164,6 +175,7 @@ def _show_posts(request: HttpRequest, thread: Thread, posts: list[Post]) -> None
         post.can_edit = permissions.can_edit_post(perms, post)
         post.can_delete = permissions.can_delete_post(perms, post)
         post.can_report = permissions.can_report(perms, post)
+        post.can_warn = abuse_permissions.can_warn_post(perms, post)
     if perms.is_member and posts:
         activity_services.mark_thread_read(
             member=request.user, thread=thread, up_to=posts[-1].created_at
@@ -189,6 +201,8 @@ def thread_reply(request: HttpRequest, thread_id: str, slug: str | None = None) 
                     body=form.cleaned_data["body"],
                     client_token=form.cleaned_data["client_token"],
                 )
+                if post.awaiting_approval:
+                    messages.info(request, AWAITING_APPROVAL)
                 return redirect(post)
             except ValidationError as error:
                 apply_service_error(form, error)

@@ -1,12 +1,59 @@
-"""Warnings, bans and the spam cleaner. (Stub interface; implemented with abuse control.)"""
+"""Warnings, bans and the spam cleaner.
+
+Each service checks permission (parley.permissions.abuse) first, runs in one transaction, and
+writes one moderator log entry. A ban is enforced by permissions (the member's cached facts
+carry the active ban), so creating or lifting one retires those facts; an expired ban needs no
+write at all: `Perms.ban` ignores a ban whose end has passed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from parley import permissions
 from parley.accounts.models import Member
-from parley.forums.models import Post
-from parley.moderation.models import Warning
+from parley.core import ratelimit
+from parley.core.markup import clean_control_chars
+from parley.forums import services as forum_services
+from parley.forums.models import Forum, Post, Thread
+from parley.moderation.log import log_action
+from parley.moderation.models import REASON_MAX_CHARS, Ban, Warning
+from parley.notifications.services import send_alert
+from parley.permissions import abuse
+from parley.permissions.services import permissions_changed
+
+WARNING_MAX_POINTS = 100  # a single warning; totals are unbounded
+# Reports a member may file per window: enough for a real clean-up, too few for a flood.
+REPORTS_PER_WINDOW = 10
+REPORT_WINDOW_SECONDS = 60 * 60
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join(clean_control_chars(reason).split())
+    if not reason:
+        raise ValidationError("Please give a reason.", code="reason_empty")
+    return reason[:REASON_MAX_CHARS]
+
+
+# --- Warnings -----------------------------------------------------------------------------------
+
+
+def active_warnings(member: Member, *, now: datetime | None = None) -> QuerySet[Warning]:
+    now = now or timezone.now()
+    return Warning.objects.filter(member=member).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def active_warning_points(member: Member, *, now: datetime | None = None) -> int:
+    """Points of the member's warnings that have not expired."""
+    return active_warnings(member, now=now).aggregate(total=Sum("points"))["total"] or 0
 
 
 def warn_member(
@@ -18,4 +65,196 @@ def warn_member(
     post: Post | None = None,
     expires_at: datetime | None = None,
 ) -> Warning:
-    raise NotImplementedError
+    """Record a warning (points count until `expires_at`; None: never expire) and alert the
+    member. For a post, the actor must moderate the post's forum."""
+    abuse.ensure_can_warn(permissions.perms_for(actor), member, post)
+    reason = _clean_reason(reason)
+    if not 0 <= points <= WARNING_MAX_POINTS:
+        raise ValidationError(
+            f"Points must be between 0 and {WARNING_MAX_POINTS}.", code="points_range"
+        )
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
+        raise ValidationError("The expiry must be in the future.", code="expiry_past")
+    with transaction.atomic():
+        warning = Warning.objects.create(
+            member=member,
+            issued_by=actor,
+            post=post,
+            points=points,
+            reason=reason,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        log_action(
+            actor=actor,
+            action="warn",
+            target_kind="member",
+            target_id=member.pk,
+            target_title=member.username,
+            reason=reason,
+            details={
+                "points": points,
+                "post_id": post.pk if post else None,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
+        )
+        send_alert(
+            member=member,
+            kind="warning",
+            text=f"You received a warning ({points} point{'s' if points != 1 else ''}): {reason}",
+            url=post.get_absolute_url() if post else "",
+        )
+    return warning
+
+
+# --- Bans ---------------------------------------------------------------------------------------
+
+
+def active_ban(member: Member, *, now: datetime | None = None) -> Ban | None:
+    """The ban in force: a permanent one first, else the one ending last."""
+    now = now or timezone.now()
+    bans = Ban.objects.filter(member=member, lifted_at__isnull=True).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    )
+    return bans.filter(ends_at__isnull=True).first() or bans.order_by("-ends_at").first()
+
+
+def _ban(
+    *, actor: Member, member: Member, reason: str, ends_at: datetime | None, now: datetime
+) -> Ban:
+    """Replace any ban in force with this one (inside the caller's transaction)."""
+    Ban.objects.filter(member=member, lifted_at__isnull=True).update(lifted_at=now)
+    ban = Ban.objects.create(
+        member=member, banned_by=actor, reason=reason, created_at=now, ends_at=ends_at
+    )
+    permissions_changed()
+    return ban
+
+
+def ban_member(
+    *, actor: Member, member: Member, reason: str, ends_at: datetime | None = None
+) -> Ban:
+    """Ban until `ends_at` (None: permanently). A new ban replaces the one in force."""
+    abuse.ensure_can_ban(permissions.perms_for(actor), member)
+    reason = _clean_reason(reason)
+    now = timezone.now()
+    if ends_at is not None and ends_at <= now:
+        raise ValidationError("The end of the ban must be in the future.", code="ends_past")
+    with transaction.atomic():
+        ban = _ban(actor=actor, member=member, reason=reason, ends_at=ends_at, now=now)
+        log_action(
+            actor=actor,
+            action="ban",
+            target_kind="member",
+            target_id=member.pk,
+            target_title=member.username,
+            reason=reason,
+            details={"ends_at": ends_at.isoformat() if ends_at else None},
+        )
+    return ban
+
+
+def lift_ban(*, actor: Member, member: Member, reason: str = "") -> int:
+    """End every ban in force now; returns how many were lifted (0: the member was not banned,
+    and nothing is logged)."""
+    abuse.ensure_can_ban(permissions.perms_for(actor), member)
+    now = timezone.now()
+    with transaction.atomic():
+        lifted = (
+            Ban.objects.filter(member=member, lifted_at__isnull=True)
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+            .update(lifted_at=now)
+        )
+        if lifted:
+            permissions_changed()
+            log_action(
+                actor=actor,
+                action="ban_lift",
+                target_kind="member",
+                target_id=member.pk,
+                target_title=member.username,
+                reason=" ".join(clean_control_chars(reason).split()),
+            )
+    return lifted
+
+
+# --- Spam cleaner -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    threads: int
+    posts: int
+    ban: Ban
+
+
+def spam_footprint(member: Member) -> tuple[int, int]:
+    """(threads, posts) the spam cleaner would remove: for its confirmation page."""
+    return (
+        Thread.objects.filter(author=member, is_deleted=False).count(),
+        Post.objects.filter(author=member, is_deleted=False).count(),
+    )
+
+
+def clean_spammer(*, actor: Member, member: Member, reason: str) -> CleanResult:
+    """Soft-delete every thread and post the member wrote and ban them permanently: one
+    transaction, one log entry. Counters are rebuilt from scratch for every thread, forum and
+    author touched (replies by others in a spammer's thread leave the totals with it)."""
+    abuse.ensure_can_ban(permissions.perms_for(actor), member)
+    reason = _clean_reason(reason)
+    now = timezone.now()
+    deleted = {"is_deleted": True, "deleted_at": now, "deleted_by": actor, "delete_reason": reason}
+    with transaction.atomic():
+        thread_ids = list(
+            Thread.objects.filter(author=member, is_deleted=False).values_list("pk", flat=True)
+        )
+        post_rows = list(
+            Post.objects.filter(author=member, is_deleted=False).values_list("pk", "thread_id")
+        )
+        # A deleted item is no longer waiting: undeleting it later publishes it.
+        Thread.objects.filter(pk__in=thread_ids).update(awaiting_approval=False, **deleted)
+        Post.objects.filter(pk__in=[pk for pk, _ in post_rows]).update(
+            awaiting_approval=False, **deleted
+        )
+        touched = set(thread_ids) | {thread_id for _, thread_id in post_rows}
+        threads = list(Thread.objects.filter(pk__in=touched).order_by("pk"))
+        for thread in threads:
+            forum_services.resync_thread(thread)
+        for forum in Forum.objects.filter(pk__in={t.forum_id for t in threads}):
+            forum_services.resync_forum(forum)
+        authors = set(
+            Post.objects.filter(thread_id__in=thread_ids)
+            .exclude(author=None)
+            .values_list("author_id", flat=True)
+            .distinct()
+        ) | {member.pk}
+        for author in Member.objects.filter(pk__in=authors):
+            forum_services.resync_member(author)
+        ban = _ban(actor=actor, member=member, reason=reason, ends_at=None, now=now)
+        log_action(
+            actor=actor,
+            action="spam_clean",
+            target_kind="member",
+            target_id=member.pk,
+            target_title=member.username,
+            reason=reason,
+            details={"threads": len(thread_ids), "posts": len(post_rows)},
+        )
+    return CleanResult(threads=len(thread_ids), posts=len(post_rows), ban=ban)
+
+
+# --- Report rate --------------------------------------------------------------------------------
+
+
+def check_report_rate(member: Member) -> None:
+    """Count one report by the member; refuse (ValidationError, code "rate_limited") once they
+    have filed too many this hour. Call before writing the report."""
+    limit = getattr(settings, "PARLEY_REPORTS_PER_HOUR", REPORTS_PER_WINDOW)
+    allowance = ratelimit.hit(f"report:member:{member.pk}", limit, REPORT_WINDOW_SECONDS)
+    if not allowance.allowed:
+        raise ValidationError(
+            "You have sent a lot of reports recently. Please try again in "
+            f"{allowance.retry_after_text}.",
+            code="rate_limited",
+        )

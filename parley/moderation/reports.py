@@ -46,6 +46,7 @@ def report_post(*, actor: Member, post: Post, reason: ReportReason, message: str
     permissions.ensure_can_report(permissions.perms_for(actor), post)
     if not reason.is_active:
         raise ValidationError("Please choose the rule this post breaks.", code="reason_inactive")
+    discipline.check_report_rate(actor)
     message = clean_control_chars(message).strip()[:REPORT_MESSAGE_MAX_CHARS]
     now = timezone.now()
     with transaction.atomic():

@@ -216,6 +216,11 @@ def get_post_for(perms: Perms, post_id: int) -> Post:
     return post
 
 
+def can_see_last_seen(perms: Perms, member: Member) -> bool:
+    """Invisible members' activity is hidden from everyone but themselves and moderators."""
+    return not member.is_invisible or perms.member_id == member.pk or perms.is_moderator
+
+
 # --- Doing --------------------------------------------------------------------------------------
 
 

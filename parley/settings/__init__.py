@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "parley.core.context_processors.site",
+                "parley.notifications.context_processors.nav_badges",
             ],
             "builtins": [
                 "parley.core.templatetags.parley",
@@ -140,9 +141,11 @@ REDIS_URL = os.environ.get("PARLEY_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "parley.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "parley",
+            # Fail fast when Redis is down: pages are served without the cache meanwhile.
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
         }
     }
 else:
@@ -236,7 +239,28 @@ THREADS_PER_PAGE = 20
 PARLEY_ONLINE_WINDOW_MINUTES = int(os.environ.get("PARLEY_ONLINE_WINDOW_MINUTES", "15"))
 # Threads with no post newer than this count as read, so read markers stay bounded.
 PARLEY_UNREAD_CUTOFF_DAYS = int(os.environ.get("PARLEY_UNREAD_CUTOFF_DAYS", "30"))
+# How often the "who is viewing" blocks refresh themselves (htmx polling).
+PARLEY_PRESENCE_POLL_SECONDS = int(os.environ.get("PARLEY_PRESENCE_POLL_SECONDS", "20"))
+PARLEY_PRESENCE_REDIS_PREFIX = "parley:presence:"
+# Upkeep (view-count flush, pruning) rides on traffic after responses; tests switch it off so
+# a job never lands inside a request whose queries are being counted.
+PARLEY_HOUSEKEEPING = env_bool("PARLEY_HOUSEKEEPING", True)
 # How often an open thread page asks whether new replies arrived (htmx polling).
 PARLEY_LIVE_POLL_SECONDS = int(os.environ.get("PARLEY_LIVE_POLL_SECONDS", "10"))
+# Posting gate (parley/moderation/gate.py): flood control and approval for newcomers.
+PARLEY_FLOOD_SECONDS = 10  # between two posts by one member
+PARLEY_NEWCOMER_FLOOD_SECONDS = 30  # the same, for newcomers
+PARLEY_NEWCOMER_POSTS = 5  # a member with fewer published posts is a newcomer…
+PARLEY_NEWCOMER_DAYS = 1  # …and so is one who joined less than this many days ago
+PARLEY_DUPLICATE_MINUTES = 5  # the same text again within this window is refused
+PARLEY_APPROVAL_FIRST_POSTS = int(os.environ.get("PARLEY_APPROVAL_FIRST_POSTS", "0"))  # 0 = off
+PARLEY_APPROVAL_MAX_LINKS = 3  # a newcomer's post with more links waits for approval
+# Rate limits (parley/core/ratelimit.py), per fixed window.
+PARLEY_REGISTER_MIN_SECONDS = 3  # a registration form submitted faster is a bot
+PARLEY_REGISTER_ATTEMPTS_PER_IP = 20  # per hour
+PARLEY_LOGIN_FAILURES_PER_ACCOUNT = 5  # then a cool-off for that account
+PARLEY_LOGIN_FAILURES_PER_IP = 20
+PARLEY_LOGIN_COOLOFF_SECONDS = 600
+PARLEY_REPORTS_PER_HOUR = 10
 # At most this many new replies are loaded into an open page at once.
 LIVE_REPLIES_MAX = 50

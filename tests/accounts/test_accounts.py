@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from parley.accounts.models import Member
 from parley.forums import services
+from tests.accounts.helpers import register_form_data
 from tests.world import PASSWORD, build_world, make_member
 
 
@@ -19,12 +20,14 @@ class RegisterTests(TestCase):
     def test_register_logs_the_member_in(self) -> None:
         response = self.client.post(
             "/register/",
-            {
-                "username": "Newcomer",
-                "email": "new@example.org",
-                "password": PASSWORD,
-                "time_zone": "Europe/Paris",
-            },
+            register_form_data(
+                **{
+                    "username": "Newcomer",
+                    "email": "new@example.org",
+                    "password": PASSWORD,
+                    "time_zone": "Europe/Paris",
+                }
+            ),
             follow=True,
         )
         self.assertContains(response, "Welcome, Newcomer!")
@@ -38,14 +41,17 @@ class RegisterTests(TestCase):
         for name in ("admin", "ADMIN", "Αdmin", "ＡＤＭＩＮ"):
             response = self.client.post(
                 "/register/",
-                {"username": name, "email": f"{len(name)}x@example.org", "password": PASSWORD},
+                register_form_data(
+                    **{"username": name, "email": f"{len(name)}x@example.org", "password": PASSWORD}
+                ),
             )
             self.assertContains(response, "already taken", msg_prefix=name)
         self.assertEqual(Member.objects.count(), 1)
 
     def test_weak_password_and_bad_fields_keep_the_input(self) -> None:
         response = self.client.post(
-            "/register/", {"username": "Carol", "email": "not-an-email", "password": "123"}
+            "/register/",
+            register_form_data(**{"username": "Carol", "email": "not-an-email", "password": "123"}),
         )
         self.assertContains(response, "Enter a valid email address.")
         self.assertContains(response, "This password is too short")
@@ -54,14 +60,20 @@ class RegisterTests(TestCase):
 
     def test_bad_username_characters(self) -> None:
         response = self.client.post(
-            "/register/", {"username": "<b>x</b>", "email": "b@example.org", "password": PASSWORD}
+            "/register/",
+            register_form_data(
+                **{"username": "<b>x</b>", "email": "b@example.org", "password": PASSWORD}
+            ),
         )
         self.assertContains(response, "Use letters, digits")
 
     def test_duplicate_email_is_refused(self) -> None:
         make_member("Dora")
         response = self.client.post(
-            "/register/", {"username": "Dora2", "email": "DORA@example.org", "password": PASSWORD}
+            "/register/",
+            register_form_data(
+                **{"username": "Dora2", "email": "DORA@example.org", "password": PASSWORD}
+            ),
         )
         self.assertContains(response, "An account with that email address already exists.")
 
@@ -212,3 +224,22 @@ class ProfileTests(TestCase):
         self.assertIn(old.created_at.isoformat(), html)
         local = timezone.localtime(old.created_at, timezone=zoneinfo.ZoneInfo("Pacific/Kiritimati"))
         self.assertIn(f"{local:%b} {local.day}, {local.year} at", html)
+
+
+class InvisibleMemberProfileTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+        Member.objects.filter(pk=cls.w.member.pk).update(
+            is_invisible=True, last_seen_at=timezone.now()
+        )
+
+    def test_last_seen_is_hidden_for_invisible_members_except_to_themselves_and_staff(self) -> None:
+        url = self.w.member.get_absolute_url()
+        self.assertNotContains(self.client.get(url), "Last seen")
+        self.client.force_login(self.w.other)
+        self.assertNotContains(self.client.get(url), "Last seen")
+        self.client.force_login(self.w.member)
+        self.assertContains(self.client.get(url), "Last seen")
+        self.client.force_login(self.w.moderator)
+        self.assertContains(self.client.get(url), "Last seen")

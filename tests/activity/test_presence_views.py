@@ -351,10 +351,6 @@ class InvisiblePreferenceTests(TestCase):
         self.assertIn('name="is_invisible"', html)
         self.assertIn("Hide my online status", html)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="needs accounts.views.account_settings to pass is_invisible (see presence report)",
-    )
     def test_member_hides_their_online_status_from_account_settings(self) -> None:
         self.client.force_login(self.w.member)
         response = self.client.post(

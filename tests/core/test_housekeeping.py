@@ -9,7 +9,8 @@ from parley.core import housekeeping
 
 
 @pytest.fixture
-def jobs(monkeypatch):
+def jobs(monkeypatch, settings):
+    settings.PARLEY_HOUSEKEEPING = True
     monkeypatch.setattr(housekeeping, "_jobs", [])
     cache.clear()
     return housekeeping

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import TestCase
@@ -158,10 +157,6 @@ class RedirectStubTests(TestCase):
         html = self.client.get(self.w.lounge.get_absolute_url()).content.decode()
         self.assertNotIn("Favourite tea", html)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="needs forums.views.thread_view to answer a stub with a 301 (see the report)",
-    )
     def test_a_stubs_own_url_redirects_permanently(self) -> None:
         stub = self._move()
         response = self.client.get(stub.get_absolute_url())

@@ -358,3 +358,25 @@ class ReportVisibilityTests(TestCase):
                 for report in Report.objects.select_related("post__thread"):
                     self.assertEqual(can_view_report(perms, report), report in visible)
                 self.assertEqual(report_queries.active_report_count(perms), expected[name])
+
+
+class ReportRateLimitTests(TestCase):
+    """Reporting goes through the rate limit: the eleventh report in an hour is refused."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+
+    def test_too_many_reports_are_refused_with_a_message(self) -> None:
+        from parley.moderation.models import ReportReason
+
+        reason = ReportReason.objects.first()
+        posts = list(Post.objects.filter(thread=self.w.long_thread, author=self.w.other)[:4])
+        self.client.force_login(self.w.member)
+        with self.settings(PARLEY_REPORTS_PER_HOUR=3):
+            for post in posts[:3]:
+                self.client.post(post.report_url, {"reason": reason.pk})
+            response = self.client.post(posts[3].report_url, {"reason": reason.pk, "message": "x1"})
+        self.assertContains(response, "You have sent a lot of reports recently.")
+        self.assertContains(response, "x1")
+        self.assertFalse(posts[3].reports.exists())

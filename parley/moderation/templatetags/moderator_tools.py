@@ -74,3 +74,14 @@ def redirect_expired(stub: Thread, now: datetime | None = None) -> bool:
     """An expired stub is hidden until housekeeping removes it."""
     expires = stub.redirect_expires_at
     return expires is not None and expires <= (now or timezone.now())
+
+
+@register.simple_tag(takes_context=True)
+def moderator_log_url(context: template.Context) -> str:
+    """The moderator log link for the navigation (administrators), without a query for others."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return ""
+    return (
+        f"{get_script_prefix()}moderation/log/" if can.can_view_moderator_log(request.perms) else ""
+    )

@@ -1,0 +1,253 @@
+"""The approval queue: held posts and threads, and publishing or rejecting them.
+
+A held reply shares its predecessor's position and counts nowhere; a held thread counts nowhere
+(its own posts included). Approving publishes: a reply takes its place among the published posts
+by when it was written (`resync_thread` renumbers the thread), then the forum's post count and
+last post and the author's message count include it. Rejecting soft-deletes with a reason:
+nothing was counted, so no counter moves. The author is alerted either way."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from parley import permissions
+from parley.accounts.models import Member
+from parley.core.markup import clean_control_chars
+from parley.forums import services as forum_services
+from parley.forums.models import Forum, Post, Thread
+from parley.moderation.log import log_action
+from parley.moderation.models import REASON_MAX_CHARS
+from parley.notifications.services import send_alert
+from parley.permissions import Perms, abuse
+from parley.permissions.registry import MODERATE
+
+QUEUE_MAX_ITEMS = 100  # per kind, oldest first: a queue longer than this is worked in turns
+
+
+@dataclass(frozen=True)
+class ApprovalQueue:
+    threads: list[Thread]
+    posts: list[Post]
+
+    def __len__(self) -> int:
+        return len(self.threads) + len(self.posts)
+
+
+def approval_queue(perms: Perms) -> ApprovalQueue:
+    """Held threads and held replies (in published threads) in the forums the reader
+    moderates, oldest first. Two queries whatever the queue holds."""
+    forums = perms.forums_with(MODERATE)
+    threads = (
+        Thread.objects.filter(awaiting_approval=True, is_deleted=False, forum_id__in=forums)
+        .select_related("forum", "first_post")
+        .order_by("created_at", "id")[:QUEUE_MAX_ITEMS]
+    )
+    posts = (
+        Post.objects.filter(
+            awaiting_approval=True,
+            is_deleted=False,
+            thread__awaiting_approval=False,
+            thread__is_deleted=False,
+            thread__forum_id__in=forums,
+        )
+        .select_related("thread", "thread__forum")
+        .order_by("created_at", "id")[:QUEUE_MAX_ITEMS]
+    )
+    return ApprovalQueue(threads=list(threads), posts=list(posts))
+
+
+def held_count(perms: Perms) -> int:
+    """How many items wait in the reader's queue (for a badge)."""
+    forums = perms.forums_with(MODERATE)
+    threads = Thread.objects.filter(awaiting_approval=True, is_deleted=False, forum_id__in=forums)
+    posts = Post.objects.filter(
+        awaiting_approval=True,
+        is_deleted=False,
+        thread__awaiting_approval=False,
+        thread__is_deleted=False,
+        thread__forum_id__in=forums,
+    )
+    return threads.count() + posts.count()
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join(clean_control_chars(reason).split())
+    if not reason:
+        raise ValidationError("Please say why this is rejected.", code="reason_empty")
+    return reason[:REASON_MAX_CHARS]
+
+
+def _bump_forum(forum_id: int, posts: int, newest: Post | None, threads: int = 0) -> None:
+    Forum.objects.filter(pk=forum_id).update(
+        post_count=F("post_count") + posts, thread_count=F("thread_count") + threads
+    )
+    if newest is None:
+        return
+    current = Forum.objects.filter(pk=forum_id).values_list("last_post__created_at", flat=True)
+    latest = current.first()
+    if latest is None or newest.created_at >= latest:
+        Forum.objects.filter(pk=forum_id).update(last_post=newest)
+
+
+def _excerpt(text: str, length: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def approve_post(*, actor: Member, post: Post) -> Post:
+    """Publish a held reply where it belongs by time; later replies move down one place."""
+    abuse.ensure_can_approve(permissions.perms_for(actor), post)
+    with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=post.thread_id)
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        if not post.awaiting_approval or post.is_deleted:
+            return post  # approved or rejected meanwhile: nothing to do
+        post.awaiting_approval = False
+        post.save(update_fields=["awaiting_approval"])
+        forum_services.resync_thread(thread)
+        # In a thread that is itself held or deleted the post counts when the thread does.
+        if not (thread.awaiting_approval or thread.is_deleted):
+            _bump_forum(thread.forum_id, 1, post)
+            if post.author_id:
+                Member.objects.filter(pk=post.author_id).update(
+                    message_count=F("message_count") + 1
+                )
+        log_action(
+            actor=actor,
+            action="post_approve",
+            target_kind="post",
+            target_id=post.pk,
+            target_title=thread.title,
+        )
+        if post.author_id:
+            send_alert(
+                member=post.author_id,
+                kind="post_approved",
+                text=f"Your reply in “{thread.title}” was approved and is now visible.",
+                url=post.get_absolute_url(),
+            )
+    post.refresh_from_db()
+    return post
+
+
+def reject_post(*, actor: Member, post: Post, reason: str) -> Post:
+    """Soft-delete a held reply with a reason. It was counted nowhere and shares its
+    predecessor's position already, so no counter or position changes."""
+    abuse.ensure_can_approve(permissions.perms_for(actor), post)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        Thread.objects.select_for_update().filter(pk=post.thread_id).first()
+        post = Post.objects.select_related("thread").get(pk=post.pk)
+        if not post.awaiting_approval or post.is_deleted:
+            return post
+        # Deleted, no longer waiting: undeleting it later publishes it like any deleted post.
+        post.awaiting_approval = False
+        post.is_deleted = True
+        post.deleted_at = timezone.now()
+        post.deleted_by = actor
+        post.delete_reason = reason
+        post.save(
+            update_fields=[
+                "awaiting_approval",
+                "is_deleted",
+                "deleted_at",
+                "deleted_by",
+                "delete_reason",
+            ]
+        )
+        log_action(
+            actor=actor,
+            action="post_reject",
+            target_kind="post",
+            target_id=post.pk,
+            target_title=post.thread.title,
+            reason=reason,
+        )
+        if post.author_id:
+            send_alert(
+                member=post.author_id,
+                kind="post_rejected",
+                text=f"Your reply in “{post.thread.title}” was not approved: {reason}",
+                url=post.thread.get_absolute_url(),
+            )
+    return post
+
+
+def approve_thread(*, actor: Member, thread: Thread) -> Thread:
+    """Publish a held thread: the forum gains the thread and its published posts, and each
+    author the posts they wrote in it."""
+    abuse.ensure_can_approve(permissions.perms_for(actor), thread)
+    with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=thread.pk)
+        if not thread.awaiting_approval or thread.is_deleted:
+            return thread
+        thread.awaiting_approval = False
+        thread.save(update_fields=["awaiting_approval"])
+        posts = list(
+            Post.objects.filter(thread=thread).published().only("id", "author_id", "created_at")
+        )
+        newest = max(posts, key=lambda p: (p.created_at, p.pk), default=None)
+        _bump_forum(thread.forum_id, len(posts), newest, threads=1)
+        per_author = Counter(p.author_id for p in posts if p.author_id)
+        for author_id, count in per_author.items():
+            Member.objects.filter(pk=author_id).update(message_count=F("message_count") + count)
+        log_action(
+            actor=actor,
+            action="thread_approve",
+            target_kind="thread",
+            target_id=thread.pk,
+            target_title=thread.title,
+        )
+        if thread.author_id:
+            send_alert(
+                member=thread.author_id,
+                kind="thread_approved",
+                text=f"Your thread “{thread.title}” was approved and is now visible.",
+                url=thread.get_absolute_url(),
+            )
+    return thread
+
+
+def reject_thread(*, actor: Member, thread: Thread, reason: str) -> Thread:
+    """Soft-delete a held thread with a reason (it counted nowhere, so no totals change)."""
+    abuse.ensure_can_approve(permissions.perms_for(actor), thread)
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=thread.pk)
+        if not thread.awaiting_approval or thread.is_deleted:
+            return thread
+        thread.awaiting_approval = False
+        thread.is_deleted = True
+        thread.deleted_at = timezone.now()
+        thread.deleted_by = actor
+        thread.delete_reason = reason
+        thread.save(
+            update_fields=[
+                "awaiting_approval",
+                "is_deleted",
+                "deleted_at",
+                "deleted_by",
+                "delete_reason",
+            ]
+        )
+        log_action(
+            actor=actor,
+            action="thread_reject",
+            target_kind="thread",
+            target_id=thread.pk,
+            target_title=thread.title,
+            reason=reason,
+        )
+        if thread.author_id:
+            send_alert(
+                member=thread.author_id,
+                kind="thread_rejected",
+                text=f"Your thread “{_excerpt(thread.title)}” was not approved: {reason}",
+            )
+    return thread

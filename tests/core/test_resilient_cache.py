@@ -1,0 +1,52 @@
+"""With Redis unreachable, pages still render: the cache misses instead of raising."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import caches
+from django.test import TestCase, override_settings
+
+from parley.core.cache import ResilientRedisCache
+from tests.world import build_world
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "parley.core.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2},
+    }
+}
+
+
+class DeadRedisTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+
+    def setUp(self) -> None:
+        ResilientRedisCache._down_until = 0.0
+        ResilientRedisCache._last_logged = 0.0
+
+    def tearDown(self) -> None:
+        ResilientRedisCache._down_until = 0.0
+
+    def test_cache_calls_miss_instead_of_raising(self) -> None:
+        with override_settings(CACHES=DEAD_REDIS):
+            cache = caches["default"]
+            self.assertIsNone(cache.get("anything"))
+            cache.set("k", 1)
+            self.assertFalse(cache.add("k", 1))
+
+    def test_pages_render_and_the_outage_is_logged_once(self) -> None:
+        with (
+            override_settings(CACHES=DEAD_REDIS),
+            self.assertLogs("parley.core.cache", logging.ERROR) as logs,
+        ):
+            for url in ("/", self.w.long_thread.get_absolute_url(), "/whats-new/posts/"):
+                self.assertEqual(self.client.get(url).status_code, 200, url)
+            self.client.force_login(self.w.member)
+            self.assertEqual(
+                self.client.get(self.w.long_thread.get_absolute_url()).status_code, 200
+            )
+        self.assertEqual(len(logs.records), 1)
