@@ -3,27 +3,33 @@ permissions module, and `can_view_*` agreeing with the `visible_*` filters on ev
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import Group
 from django.test import TestCase
+from django.utils import timezone
 
 from parley import permissions
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.setup import create_category, create_forum
+from parley.moderation.models import Ban
 from parley.permissions import registry
 from parley.permissions.services import (
     add_forum_moderator,
     ensure_system_groups,
     make_forum_private,
+    permissions_changed,
     set_permission,
 )
 from tests.world import make_member
 
-PERSONAS = ["guest", "member", "other", "forum_mod", "moderator", "admin"]
+PERSONAS = ["guest", "member", "other", "banned", "forum_mod", "moderator", "admin"]
 # action -> persona -> (public forum, private forum). Private = Moderators + Administrators only.
 # The member acts on their own post; "other" acts on the member's post.
 EXPECTED = {
     "view_forum": {
+        "banned": (True, False),
         "guest": (True, False),
         "member": (True, False),
         "other": (True, False),
@@ -32,6 +38,7 @@ EXPECTED = {
         "admin": (True, True),
     },
     "start_thread": {
+        "banned": (False, False),
         "guest": (False, False),
         "member": (True, False),
         "other": (True, False),
@@ -40,6 +47,7 @@ EXPECTED = {
         "admin": (True, True),
     },
     "reply": {
+        "banned": (False, False),
         "guest": (False, False),
         "member": (True, False),
         "other": (True, False),
@@ -48,6 +56,7 @@ EXPECTED = {
         "admin": (True, True),
     },
     "edit_post": {
+        "banned": (False, False),
         "guest": (False, False),
         "member": (True, False),
         "other": (False, False),
@@ -56,6 +65,7 @@ EXPECTED = {
         "admin": (True, True),
     },
     "delete_post": {
+        "banned": (False, False),
         "guest": (False, False),
         "member": (True, False),
         "other": (False, False),
@@ -64,6 +74,7 @@ EXPECTED = {
         "admin": (True, True),
     },
     "report_post": {
+        "banned": (False, False),
         "guest": (False, False),
         "member": (False, False),  # not their own
         "other": (True, False),
@@ -72,6 +83,7 @@ EXPECTED = {
         "admin": (True, True),
     },
     "moderate_thread": {
+        "banned": (False, False),
         "guest": (False, False),
         "member": (False, False),
         "other": (False, False),
@@ -101,6 +113,7 @@ class PermissionMatrixTests(TestCase):
         cls.people = {
             "member": make_member("Member One"),
             "other": make_member("Member Two"),
+            "banned": make_member("Banned One"),
             "forum_mod": make_member("Forum Mod"),
             "moderator": make_member("Global Mod", is_staff=True),
             "admin": make_member("Admin One", is_staff=True, is_superuser=True),
@@ -115,6 +128,10 @@ class PermissionMatrixTests(TestCase):
             ),
         )
         add_forum_moderator(member=cls.people["forum_mod"], forum=cls.private)
+        Ban.objects.create(
+            member=cls.people["banned"], reason="Spam", created_at=timezone.now()
+        )  # the ban's own services are tested with discipline; here only its effect matters
+        permissions_changed()
         cls.objects = {}
         for forum in (cls.public, cls.private):
             # The admin may post anywhere; the member's post is placed through the admin's
@@ -184,3 +201,32 @@ class PermissionMatrixTests(TestCase):
                 self.assertEqual(
                     permissions.can_view_post(perms, post), post in visible_posts, persona
                 )
+
+
+class EditWindowTests(TestCase):
+    """ "Edit own posts within N minutes": the most generous of a member's groups applies."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        ensure_system_groups()
+        cls.member = make_member("Quick Editor")
+        forum = create_forum(category=create_category(title="C"), title="F")
+        cls.thread = services.create_thread(actor=cls.member, forum=forum, title="Mine", body="x")
+        cls.old = services.reply_to_thread(
+            actor=cls.member, thread=cls.thread, body="old", now=timezone.now() - timedelta(hours=2)
+        )
+        cls.new = services.reply_to_thread(actor=cls.member, thread=cls.thread, body="new")
+
+    def test_posts_older_than_the_window_cannot_be_edited(self) -> None:
+        from parley.permissions.models import GroupProfile
+
+        GroupProfile.objects.filter(group__name=registry.REGISTERED).update(edit_window_minutes=30)
+        permissions_changed()
+        perms = permissions.perms_for(self.member)
+        old = Post.objects.select_related("thread").get(pk=self.old.pk)
+        new = Post.objects.select_related("thread").get(pk=self.new.pk)
+        self.assertFalse(permissions.can_edit_post(perms, old))
+        self.assertTrue(permissions.can_edit_post(perms, new))
+        GroupProfile.objects.filter(group__name=registry.REGISTERED).update(edit_window_minutes=0)
+        permissions_changed()
+        self.assertTrue(permissions.can_edit_post(permissions.perms_for(self.member), old))
