@@ -11,7 +11,7 @@ no permission; moderation.actions builds its verbs from them."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -515,13 +515,7 @@ def hide_posts(
     for post in _latest_first(p for p in posts if not p.is_deleted):
         if not post.awaiting_approval:
             _shift_after(post, -1)
-        post.is_deleted = True
-        post.deleted_at = now
-        post.deleted_by = by
-        post.delete_reason = reason
-        post.save(
-            update_fields=["is_deleted", "deleted_at", "deleted_by", "delete_reason", "position"]
-        )
+        mark_deleted(post, by=by, reason=reason, now=now, also=["position"])
         changed.append(post)
     if changed:
         _refresh_thread_tail(thread)
@@ -556,12 +550,20 @@ def remove_posts(thread: Thread, posts: Iterable[Post]) -> None:
     _refresh_thread_tail(thread)
 
 
+def mark_deleted(
+    obj: Thread | Post, *, by: Member, reason: str, now: datetime, also: Sequence[str] = ()
+) -> None:
+    """Flag a thread or post soft-deleted, recording who and why (`also`: other fields the
+    caller changed on `obj` and wants saved in the same UPDATE). Counters are the caller's."""
+    obj.is_deleted = True
+    obj.deleted_at = now
+    obj.deleted_by = by
+    obj.delete_reason = reason
+    obj.save(update_fields=["is_deleted", "deleted_at", "deleted_by", "delete_reason", *also])
+
+
 def hide_thread(thread: Thread, *, by: Member, reason: str, now: datetime) -> None:
-    thread.is_deleted = True
-    thread.deleted_at = now
-    thread.deleted_by = by
-    thread.delete_reason = reason
-    thread.save(update_fields=["is_deleted", "deleted_at", "deleted_by", "delete_reason"])
+    mark_deleted(thread, by=by, reason=reason, now=now)
 
 
 def unhide_thread(thread: Thread) -> None:

@@ -148,18 +148,8 @@ def reject_post(*, actor: Member, post: Post, reason: str) -> Post:
             return post
         # Deleted, no longer waiting: undeleting it later publishes it like any deleted post.
         post.awaiting_approval = False
-        post.is_deleted = True
-        post.deleted_at = timezone.now()
-        post.deleted_by = actor
-        post.delete_reason = reason
-        post.save(
-            update_fields=[
-                "awaiting_approval",
-                "is_deleted",
-                "deleted_at",
-                "deleted_by",
-                "delete_reason",
-            ]
+        forum_services.mark_deleted(
+            post, by=actor, reason=reason, now=timezone.now(), also=["awaiting_approval"]
         )
         log_action(
             actor=actor,
@@ -223,18 +213,8 @@ def reject_thread(*, actor: Member, thread: Thread, reason: str) -> Thread:
         if not thread.awaiting_approval or thread.is_deleted:
             return thread
         thread.awaiting_approval = False
-        thread.is_deleted = True
-        thread.deleted_at = timezone.now()
-        thread.deleted_by = actor
-        thread.delete_reason = reason
-        thread.save(
-            update_fields=[
-                "awaiting_approval",
-                "is_deleted",
-                "deleted_at",
-                "deleted_by",
-                "delete_reason",
-            ]
+        forum_services.mark_deleted(
+            thread, by=actor, reason=reason, now=timezone.now(), also=["awaiting_approval"]
         )
         log_action(
             actor=actor,
