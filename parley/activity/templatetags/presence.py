@@ -5,6 +5,7 @@ guest pages stay identical for every guest."""
 from __future__ import annotations
 
 from django import template
+from django.urls import get_script_prefix
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -14,11 +15,13 @@ register = template.Library()
 
 
 def _slot(url: str, name: str) -> SafeString:
+    # Without JavaScript the block cannot load itself; the current visitors page still can.
     return format_html(
         '<div class="presence-slot presence-slot-{}" hx-get="{}" hx-trigger="load" '
-        'hx-swap="outerHTML"></div>',
+        'hx-swap="outerHTML"><noscript><a href="{}online/">Who is online now</a></noscript></div>',
         name,
         url,
+        get_script_prefix(),
     )
 
 
