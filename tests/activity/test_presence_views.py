@@ -62,10 +62,13 @@ class PresenceTestCase(TestCase):
 
 
 class ThreadViewersTests(PresenceTestCase):
-    def test_page_carries_a_placeholder_that_loads_the_block(self) -> None:
-        html = self.client.get(self.thread.get_absolute_url()).content.decode()
-        self.assertIn(f'hx-get="{self.fragment}" hx-trigger="load"', html)
-        self.assertNotIn("Users Who Are Viewing", html)  # identical for every guest
+    def test_page_shows_the_block_and_keeps_it_fresh(self) -> None:
+        response = self.client.get(self.thread.get_absolute_url())
+        # In the page itself (readable without JavaScript), then refreshed by polling.
+        self.assertIn(
+            "Users Who Are Viewing This Thread (Total: 1, Members: 0, Guests: 1)", text(response)
+        )
+        self.assertIn(f'hx-get="{self.fragment}" hx-trigger="every 20s"', response.content.decode())
 
     def test_lone_guest_sees_themself(self) -> None:
         self.view_thread(self.client)
@@ -165,9 +168,10 @@ class ThreadViewersRedisTests(ThreadViewersTests):
 class ForumViewersTests(PresenceTestCase):
     def test_forum_block(self) -> None:
         forum = self.w.news
-        html = self.client.get(forum.get_absolute_url()).content.decode()
+        page = self.client.get(forum.get_absolute_url())
         url = f"/forums/{forum.pk}/viewers"
-        self.assertIn(f'hx-get="{url}" hx-trigger="load"', html)
+        self.assertIn(f'hx-get="{url}" hx-trigger="every 20s"', page.content.decode())
+        self.assertIn("Users Viewing This Forum (Total: 1, Members: 0, Guests: 1)", text(page))
         alice = self.member_client(self.w.member)
         alice.get(forum.get_absolute_url())
         alice.get(url)
@@ -184,9 +188,9 @@ class ForumViewersRedisTests(ForumViewersTests):
 
 class SidebarTests(PresenceTestCase):
     def test_index_has_the_sidebar_with_members_online_and_totals(self) -> None:
-        html = self.client.get("/").content.decode()
-        self.assertIn('hx-get="/online/sidebar" hx-trigger="load"', html)
-        self.assertIn('class="index-sidebar"', html)
+        index = self.client.get("/")
+        self.assertIn('hx-get="/online/sidebar" hx-trigger="every 60s"', index.content.decode())
+        self.assertIn("Members online", text(index))
         self.view_thread(self.member_client(self.w.member))
         self.view_thread(self.member_client(self.w.other))
         Client(HTTP_USER_AGENT=GOOGLEBOT).get(self.thread.get_absolute_url())
