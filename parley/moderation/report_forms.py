@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django import forms
+from datetime import timedelta
 
+from django import forms
+from django.utils import timezone
+
+from parley.moderation.abuse_forms import DAY_CHOICES_WARN
 from parley.moderation.models import REASON_MAX_CHARS, REPORT_MESSAGE_MAX_CHARS
 
 WARN_POINTS_MAX = 100
@@ -48,6 +52,15 @@ class ResolveReportForm(_OutcomeForm):
     warn_reason = forms.CharField(
         label="Reason for the warning", max_length=REASON_MAX_CHARS, required=False
     )
+    # The same choices as warning from a post, so both paths issue the same kind of warning.
+    warn_expires_in = forms.TypedChoiceField(
+        label="Expires after",
+        choices=DAY_CHOICES_WARN,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="30",
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -68,6 +81,11 @@ class ResolveReportForm(_OutcomeForm):
             "delete_reason": data.get("delete_reason") or "",
             "warn_points": (data.get("warn_points") or 0) if warn else 0,
             "warn_reason": (data.get("warn_reason") or "") if warn else "",
+            "warn_expires_at": (
+                timezone.now() + timedelta(days=data["warn_expires_in"])
+                if warn and data.get("warn_expires_in")
+                else None
+            ),
         }
 
 

@@ -5,6 +5,8 @@ transaction, so the alert exists exactly when the outcome does."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -196,6 +198,7 @@ def resolve_report(
     delete_reason: str = "",
     warn_points: int = 0,
     warn_reason: str = "",
+    warn_expires_at: datetime | None = None,
 ) -> Report:
     """Close the report as upheld, optionally soft-deleting the post and warning its author
     (each action checks its own permission; any refusal undoes everything)."""
@@ -221,6 +224,7 @@ def resolve_report(
                 points=warn_points,
                 reason=warn_reason,
                 post=post,
+                expires_at=warn_expires_at,
             )
             warned = True
         _close(

@@ -267,6 +267,31 @@ class ReportPageTests(TestCase):
         thread_html = self.client.get(self.w.long_thread.get_absolute_url()).content.decode()
         self.assertNotIn("Reply number 3<", thread_html)
 
+    def test_resolve_with_an_expiring_warning_through_the_page(self) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from parley.moderation.models import Warning
+
+        self.client.force_login(self.w.moderator)
+        response = self.client.post(
+            f"{self.url}resolve",
+            {
+                "resolve-outcome": "Warned.",
+                "resolve-warn_member": "on",
+                "resolve-warn_points": "2",
+                "resolve-warn_reason": "Spam",
+                "resolve-warn_expires_in": "7",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        warning = Warning.objects.get()
+        self.assertEqual(warning.points, 2)
+        self.assertAlmostEqual(
+            warning.expires_at, timezone.now() + timedelta(days=7), delta=timedelta(minutes=1)
+        )
+
     def test_resolve_needs_an_outcome_and_keeps_what_was_typed(self) -> None:
         self.client.force_login(self.w.moderator)
         response = self.client.post(
