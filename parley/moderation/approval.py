@@ -8,19 +8,17 @@ nothing was counted, so no counter moves. The author is alerted either way."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from parley import permissions
 from parley.accounts.models import Member
 from parley.core.markup import clean_control_chars
 from parley.forums import services as forum_services
-from parley.forums.models import Forum, Post, Thread
+from parley.forums.models import Post, Thread
 from parley.moderation.log import log_action
 from parley.moderation.models import REASON_MAX_CHARS
 from parley.notifications.services import send_alert
@@ -83,18 +81,6 @@ def _clean_reason(reason: str) -> str:
     return reason[:REASON_MAX_CHARS]
 
 
-def _bump_forum(forum_id: int, posts: int, newest: Post | None, threads: int = 0) -> None:
-    Forum.objects.filter(pk=forum_id).update(
-        post_count=F("post_count") + posts, thread_count=F("thread_count") + threads
-    )
-    if newest is None:
-        return
-    current = Forum.objects.filter(pk=forum_id).values_list("last_post__created_at", flat=True)
-    latest = current.first()
-    if latest is None or newest.created_at >= latest:
-        Forum.objects.filter(pk=forum_id).update(last_post=newest)
-
-
 def _excerpt(text: str, length: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1] + "…"
@@ -108,16 +94,12 @@ def approve_post(*, actor: Member, post: Post) -> Post:
         post = Post.objects.select_for_update().get(pk=post.pk)
         if not post.awaiting_approval or post.is_deleted:
             return post  # approved or rejected meanwhile: nothing to do
-        post.awaiting_approval = False
-        post.save(update_fields=["awaiting_approval"])
-        forum_services.resync_thread(thread)
-        # In a thread that is itself held or deleted the post counts when the thread does.
-        if not (thread.awaiting_approval or thread.is_deleted):
-            _bump_forum(thread.forum_id, 1, post)
-            if post.author_id:
-                Member.objects.filter(pk=post.author_id).update(
-                    message_count=F("message_count") + 1
-                )
+        # Forum totals, last post and the author's count follow (in a held or deleted thread
+        # the post counts only when the thread does).
+        with forum_services.counters_follow([thread.pk]):
+            post.awaiting_approval = False
+            post.save(update_fields=["awaiting_approval"])
+            forum_services.resync_thread(thread)
         log_action(
             actor=actor,
             action="post_approve",
@@ -177,16 +159,9 @@ def approve_thread(*, actor: Member, thread: Thread) -> Thread:
         thread = Thread.objects.select_for_update().get(pk=thread.pk)
         if not thread.awaiting_approval or thread.is_deleted:
             return thread
-        thread.awaiting_approval = False
-        thread.save(update_fields=["awaiting_approval"])
-        posts = list(
-            Post.objects.filter(thread=thread).published().only("id", "author_id", "created_at")
-        )
-        newest = max(posts, key=lambda p: (p.created_at, p.pk), default=None)
-        _bump_forum(thread.forum_id, len(posts), newest, threads=1)
-        per_author = Counter(p.author_id for p in posts if p.author_id)
-        for author_id, count in per_author.items():
-            Member.objects.filter(pk=author_id).update(message_count=F("message_count") + count)
+        with forum_services.counters_follow([thread.pk]):
+            thread.awaiting_approval = False
+            thread.save(update_fields=["awaiting_approval"])
         log_action(
             actor=actor,
             action="thread_approve",
