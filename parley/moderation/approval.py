@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from parley import permissions
 from parley.accounts.models import Member
-from parley.core.markup import clean_control_chars
 from parley.forums import services as forum_services
 from parley.forums.models import Post, Thread
-from parley.moderation.log import log_action
-from parley.moderation.models import REASON_MAX_CHARS
+from parley.moderation.log import log_action, one_line
 from parley.notifications.services import send_alert
 from parley.permissions import Perms, abuse
 from parley.permissions.registry import MODERATE
@@ -75,10 +72,7 @@ def held_count(perms: Perms) -> int:
 
 
 def _clean_reason(reason: str) -> str:
-    reason = " ".join(clean_control_chars(reason).split())
-    if not reason:
-        raise ValidationError("Please say why this is rejected.", code="reason_empty")
-    return reason[:REASON_MAX_CHARS]
+    return one_line(reason, required="Please say why this is rejected.")
 
 
 def _excerpt(text: str, length: int = 60) -> str:

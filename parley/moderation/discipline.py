@@ -19,11 +19,10 @@ from django.utils import timezone
 from parley import permissions
 from parley.accounts.models import Member
 from parley.core import ratelimit
-from parley.core.markup import clean_control_chars
 from parley.forums import services as forum_services
 from parley.forums.models import Forum, Post, Thread
-from parley.moderation.log import log_action
-from parley.moderation.models import REASON_MAX_CHARS, Ban, Warning
+from parley.moderation.log import log_action, one_line
+from parley.moderation.models import Ban, Warning
 from parley.notifications.services import send_alert
 from parley.permissions import abuse
 from parley.permissions.services import permissions_changed
@@ -35,10 +34,7 @@ REPORT_WINDOW_SECONDS = 60 * 60
 
 
 def _clean_reason(reason: str) -> str:
-    reason = " ".join(clean_control_chars(reason).split())
-    if not reason:
-        raise ValidationError("Please give a reason.", code="reason_empty")
-    return reason[:REASON_MAX_CHARS]
+    return one_line(reason, required="Please give a reason.")
 
 
 # --- Warnings -----------------------------------------------------------------------------------
@@ -174,7 +170,7 @@ def lift_ban(*, actor: Member, member: Member, reason: str = "") -> int:
                 target_kind="member",
                 target_id=member.pk,
                 target_title=member.username,
-                reason=" ".join(clean_control_chars(reason).split()),
+                reason=one_line(reason),
             )
     return lifted
 

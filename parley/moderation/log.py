@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from parley.accounts.models import Member
-from parley.moderation.models import ModeratorLogEntry
+from parley.core.markup import clean_control_chars
+from parley.moderation.models import REASON_MAX_CHARS, ModeratorLogEntry
 
 
 def log_action(
@@ -32,3 +34,12 @@ def log_action(
         details=details or {},
         created_at=timezone.now(),
     )
+
+
+def one_line(text: str, *, required: str = "") -> str:
+    """A reason or outcome as the log and alerts store it: control characters gone, whitespace
+    folded, cut to the stored length. `required`: the message when it is missing."""
+    text = " ".join(clean_control_chars(text).split())[:REASON_MAX_CHARS]
+    if required and not text:
+        raise ValidationError(required, code="reason_empty")
+    return text

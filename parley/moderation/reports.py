@@ -18,9 +18,8 @@ from parley.accounts.models import Member
 from parley.core.markup import clean_control_chars
 from parley.forums.models import Post
 from parley.moderation import actions, discipline, report_queries
-from parley.moderation.log import log_action
+from parley.moderation.log import log_action, one_line
 from parley.moderation.models import (
-    REASON_MAX_CHARS,
     REPORT_MESSAGE_MAX_CHARS,
     Report,
     ReportComment,
@@ -131,10 +130,7 @@ def assign_report(*, actor: Member, report: Report, assignee: Member | None) -> 
 
 
 def _clean_outcome(outcome: str) -> str:
-    outcome = " ".join(clean_control_chars(outcome).split())[:REASON_MAX_CHARS]
-    if not outcome:
-        raise ValidationError("Please tell the reporters the outcome.", code="outcome_empty")
-    return outcome
+    return one_line(outcome, required="Please tell the reporters the outcome.")
 
 
 _CLOSED = {
