@@ -6,6 +6,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.urls import get_script_prefix
 from django.utils.functional import cached_property
@@ -53,6 +54,9 @@ class Member(AbstractUser):
     is_invisible = models.BooleanField("hide my online status", default=False)
     # "Mark all forums read": every thread older than this counts as read.
     board_read_at = models.DateTimeField(null=True, blank=True)
+    # Kept by parley.notifications.services in the transaction that sends or reads alerts: the
+    # header badge is read with the member row every page loads, exact in every worker.
+    unread_alert_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MemberManager()  # type: ignore[misc]
 
@@ -83,3 +87,21 @@ class Member(AbstractUser):
     @property
     def initial(self) -> str:
         return (self.username[:1] or "?").upper()
+
+
+class MemberSession(AbstractBaseSession):
+    """Django's database session, plus the member it belongs to, so "log out other sessions"
+    and a password change can end a member's sessions in one DELETE (see sessions.py)."""
+
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        db_table = "parley_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from parley.accounts.sessions import SessionStore
+
+        return SessionStore

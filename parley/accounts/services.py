@@ -51,10 +51,32 @@ def register_member(
     return member
 
 
-def change_password(*, member: Member, new_password: str) -> None:
+def change_password(*, member: Member, new_password: str, keep_session_key: str = "") -> None:
+    """Every other session of the member ends (their old password no longer opens them); the
+    one named by `keep_session_key`, the member's own, stays."""
     validate_password(new_password, member)
-    member.set_password(new_password)
-    member.save(update_fields=["password"])
+    with transaction.atomic():
+        member.set_password(new_password)
+        member.save(update_fields=["password"])
+        end_other_sessions(member=member, keep_session_key=keep_session_key)
+
+
+def end_other_sessions(*, member: Member, keep_session_key: str) -> int:
+    """Log the member out everywhere but the session `keep_session_key`: the rows go, so every
+    worker refuses those cookies on their next request. Returns how many ended."""
+    from parley.accounts.models import MemberSession
+
+    deleted, _ = (
+        MemberSession.objects.filter(member=member).exclude(session_key=keep_session_key).delete()
+    )
+    return deleted
+
+
+def session_count(member: Member) -> int:
+    """Sessions the member is logged in with (expired ones not yet cleared excluded)."""
+    from parley.accounts.models import MemberSession
+
+    return MemberSession.objects.filter(member=member, expire_date__gt=timezone.now()).count()
 
 
 def change_email(*, member: Member, email: str) -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/", views.account_settings, name="account"),
     path("account/password/", views.account_password, name="account-password"),
     path("account/email/", views.account_email, name="account-email"),
+    path("account/logout-others/", views.account_logout_others, name="account-logout-others"),
     path(
         "lost-password/",
         auth_views.PasswordResetView.as_view(

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from parley import permissions
 from parley.accounts import services
@@ -89,7 +89,26 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Your preferences were saved.")
         return redirect("account")
-    return render(request, "accounts/account.html", {"prefs": prefs})
+    return render(
+        request,
+        "accounts/account.html",
+        {"prefs": prefs, "session_count": services.session_count(member)},
+    )
+
+
+@login_required
+@require_POST
+def account_logout_others(request: HttpRequest) -> HttpResponse:
+    ended = services.end_other_sessions(
+        member=request.user, keep_session_key=request.session.session_key or ""
+    )
+    if ended:
+        messages.success(
+            request, f"Logged out of {ended} other session{'s' if ended != 1 else ''}."
+        )
+    else:
+        messages.info(request, "You were not logged in anywhere else.")
+    return redirect("account")
 
 
 @login_required
@@ -98,7 +117,9 @@ def account_password(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.change_password(
-            member=request.user, new_password=form.cleaned_data["new_password1"]
+            member=request.user,
+            new_password=form.cleaned_data["new_password1"],
+            keep_session_key=request.session.session_key or "",
         )
         update_session_auth_hash(request, request.user)
         messages.success(request, "Your password was changed.")

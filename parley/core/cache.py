@@ -1,6 +1,10 @@
 """A Redis cache that degrades instead of failing: when Redis is unreachable, reads miss and
 writes are dropped, so every page still renders (slower, from the database), and the outage is
-logged once per interval rather than once per request."""
+logged once per interval rather than once per request.
+
+Dropping writes is safe only because nothing a reader must agree on lives in the cache alone:
+sessions are database rows, and cached permission tables are keyed by a stamp read from the
+database (parley.core.stamps), so a missed delete or incr can leave only unreachable entries."""
 
 from __future__ import annotations
 
@@ -19,8 +23,10 @@ T = TypeVar("T")
 
 
 class ResilientRedisCache(RedisCache):
-    _down_until = 0.0
-    _last_logged = 0.0
+    # -inf, not 0: time.monotonic() counts from an arbitrary point (often boot), so "0" would
+    # mean "just now" on a machine up for less than LOG_EVERY_SECONDS.
+    _down_until = float("-inf")
+    _last_logged = float("-inf")
 
     def _guard(self, call: Callable[[], T], fallback: T) -> T:
         now = time.monotonic()

@@ -15,8 +15,21 @@ class ForumAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title"]
 
+    # The admin runs each of these in a transaction; the permission stamp moves with it.
     def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
+        from parley.permissions.services import forum_tree_changed
+
+        forum_tree_changed()
+
+    def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
+        super().delete_model(request, obj)
+        from parley.permissions.services import forum_tree_changed
+
+        forum_tree_changed()
+
+    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        super().delete_queryset(request, queryset)
         from parley.permissions.services import forum_tree_changed
 
         forum_tree_changed()

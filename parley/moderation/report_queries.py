@@ -4,10 +4,8 @@ report about a forum they do not moderate."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import QueryDict
 
@@ -19,10 +17,6 @@ from parley.permissions.reports import report_forum_ids, visible_reports
 ACTIVE_STATES = (Report.State.OPEN, Report.State.ASSIGNED)
 REPORTS_PER_PAGE = 30
 EXCERPT_CHARS = 150
-# Report writes retire every cached badge at once (a version bump after commit); this bounds
-# only what another worker's in-process cache, or a race with a write, can show.
-BADGE_CACHE_SECONDS = 30
-_BADGE_VERSION_KEY = "reports:badge-version"
 
 TABS = {
     "open": Report.State.OPEN,
@@ -35,35 +29,13 @@ TABS = {
 # --- The navigation badge -----------------------------------------------------------------------
 
 
-def _badge_version() -> int:
-    version = cache.get(_BADGE_VERSION_KEY)
-    if version is None:
-        cache.add(_BADGE_VERSION_KEY, 1, None)
-        version = cache.get(_BADGE_VERSION_KEY, 1)
-    return int(version)
-
-
-def reports_changed() -> None:
-    """A report was opened or closed: every moderator's badge is counted again."""
-    try:
-        cache.incr(_BADGE_VERSION_KEY)
-    except ValueError:
-        cache.set(_BADGE_VERSION_KEY, 2, None)
-
-
 def active_report_count(perms: Perms) -> int:
-    """Open and assigned reports the reader may handle: one COUNT per set of moderated forums
-    every BADGE_CACHE_SECONDS at most (global moderators share one)."""
-    forums = report_forum_ids(perms)
-    if not perms.is_member or not forums:
+    """Open and assigned reports the reader may handle. Counted on every page a moderator opens
+    (one COUNT on the state index), never cached: the badge must agree with the queue it links
+    to, in every worker, on the very next request after a report is opened or closed."""
+    if not perms.is_member or not report_forum_ids(perms):
         return 0
-    digest = hashlib.sha256(",".join(map(str, sorted(forums))).encode()).hexdigest()[:24]
-    key = f"reports:active:{_badge_version()}:{digest}"
-    count = cache.get(key)
-    if count is None:
-        count = visible_reports(perms, Report.objects.filter(state__in=ACTIVE_STATES)).count()
-        cache.set(key, count, BADGE_CACHE_SECONDS)
-    return int(count)
+    return visible_reports(perms, Report.objects.filter(state__in=ACTIVE_STATES)).count()
 
 
 # --- The queue ----------------------------------------------------------------------------------

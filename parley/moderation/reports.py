@@ -62,7 +62,6 @@ def report_post(*, actor: Member, post: Post, reason: ReportReason, message: str
                 report = _active_for_update(post)
                 if report is None:
                     raise
-            transaction.on_commit(report_queries.reports_changed)
         elif report.entries.filter(reporter=actor).exists():
             raise ValidationError(
                 "You have already reported this post. A moderator will look at it.",
@@ -172,7 +171,6 @@ def _close(
         text=f"Your report on {title} was {verb}: {outcome}",
         url=_where_reporters_look(post),
     )
-    transaction.on_commit(report_queries.reports_changed)
 
 
 def _where_reporters_look(post: Post) -> str:

@@ -21,9 +21,7 @@ class NavBadges:
     def alerts(self) -> int:
         if not self._is_member:
             return 0
-        from parley.notifications.queries import unread_alert_count
-
-        return unread_alert_count(self._request.user.pk)
+        return self._request.user.unread_alert_count  # loaded with the member row
 
     @cached_property
     def show_reports(self) -> bool:

@@ -4,37 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Q
 
 from parley.accounts.models import Member
 from parley.notifications.models import Alert
 
-# Writes forget the count, so this bounds only what a race (a count computed before a write
-# committed and stored after it forgot) or another worker's in-process cache can show.
-UNREAD_COUNT_CACHE_SECONDS = 30
 ALERTS_PER_PAGE = 30
 
 
-def _unread_key(member_id: int) -> str:
-    return f"alerts:unread:{member_id}"
-
-
 def unread_alert_count(member_id: int) -> int:
-    """Cached, so a member's page view costs no query for the badge in the steady state."""
-    count = cache.get(_unread_key(member_id))
-    if count is None:
-        count = Alert.objects.filter(member_id=member_id, read_at__isnull=True).count()
-        store_unread_count(member_id, count)
-    return int(count)
-
-
-def store_unread_count(member_id: int, count: int) -> None:
-    cache.set(_unread_key(member_id), count, UNREAD_COUNT_CACHE_SECONDS)
-
-
-def forget_unread_count(member_id: int) -> None:
-    cache.delete(_unread_key(member_id))
+    """The denormalised count (pages read it from `request.user` without a query)."""
+    found = Member.objects.filter(pk=member_id).values_list("unread_alert_count", flat=True)
+    return found.first() or 0
 
 
 @dataclass

@@ -13,6 +13,7 @@ Kinds of function:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from parley.core import stamps
 from parley.permissions import grants as _grants
 from parley.permissions.registry import (
     ADMINISTRATORS,
@@ -50,12 +52,15 @@ class Perms:
         moderated_forum_ids: frozenset[int] = frozenset(),
         is_admin: bool = False,
         ban: _grants.BanFacts | None = None,
+        stamps: Mapping[str, int] | None = None,
     ) -> None:
         self.member = member
         self.grants = grants
         self.moderated_forum_ids = moderated_forum_ids  # as a per-forum moderator
         self.is_admin = is_admin
         self._ban = ban
+        # The version stamps this request read, for caches keyed by them (badges).
+        self.stamps: Mapping[str, int] = stamps or {}
 
     @property
     def is_member(self) -> bool:
@@ -99,14 +104,18 @@ class Perms:
         return bool(self.forums_with(MODERATE))
 
 
-def perms_for(member: Member | None) -> Perms:
+def perms_for(member: Member | None, current: Mapping[str, int] | None = None) -> Perms:
+    """`current`: the stamps read for this request (read here when not given)."""
+    current = stamps.read_all() if current is None else current
+    stamp = stamps.value(current, stamps.PERMS)
     if member is None or not member.is_authenticated or not member.is_active:
-        guests = _grants.guests_group_id()
-        return Perms(None, _grants.grants_for(frozenset([guests] if guests else [])))
-    facts = _grants.member_facts(member.pk)
-    grants = _grants.grants_for(facts.group_ids)
+        guests = _grants.guests_group_id(stamp)
+        grants = _grants.grants_for(frozenset([guests] if guests else []), stamp)
+        return Perms(None, grants, stamps=current)
+    facts = _grants.member_facts(member.pk, stamp)
+    grants = _grants.grants_for(facts.group_ids, stamp)
     is_admin = member.is_superuser or ADMINISTRATORS in grants.group_names
-    return Perms(member, grants, facts.moderated_forum_ids, is_admin, facts.ban)
+    return Perms(member, grants, facts.moderated_forum_ids, is_admin, facts.ban, current)
 
 
 def role_title(member: Member) -> str:

@@ -34,6 +34,10 @@ class ParleyGroupAdmin(DjangoGroupAdmin):
         super().delete_model(request, obj)
         grants.bump_version()
 
+    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        super().delete_queryset(request, queryset)
+        grants.bump_version()
+
 
 admin.site.unregister(Group)
 admin.site.register(Group, ParleyGroupAdmin)
@@ -50,4 +54,8 @@ class ForumModeratorAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
         super().delete_model(request, obj)
+        grants.bump_version()
+
+    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        super().delete_queryset(request, queryset)
         grants.bump_version()

@@ -1,16 +1,24 @@
-"""Effective permissions: computed once per set of groups, cached, and read without queries.
+"""Effective permissions: computed once per set of groups and permission stamp, then read
+without queries.
 
-Every entry, group membership or forum-tree change bumps one version number in the cache, which
-retires every cached table at once (no per-key invalidation to forget)."""
+Every entry, group membership, forum moderator, ban or forum-tree change bumps the `perms` stamp
+(`parley.core.stamps`) inside its transaction. Each request reads the stamp from the database, and
+every table here is keyed by it, so a change retires every copy in every worker at once: the
+worker's own memory (first level, no unpickling) and the shared cache (second level, so a table is
+computed once per board rather than once per process)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import F
 
+from parley.core import stamps
 from parley.permissions.registry import (
     ALLOW,
     GUESTS,
@@ -20,9 +28,10 @@ from parley.permissions.registry import (
     VIEW_FORUM,
 )
 
-CACHE_SECONDS = 300  # a safety net: versions are bumped on every change anyway
-_VERSION_KEY = "perms:version"
+CACHE_SECONDS = 3600  # shared-cache entries are retired by the stamp; this only frees space
+LOCAL_MAX_ENTRIES = 5_000  # per process: member facts for this many members, then start over
 EMPTY: frozenset[str] = frozenset()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,49 +64,79 @@ class MemberFacts:
     ban: BanFacts | None = None  # the active ban, if any (expiry is checked per request)
 
 
+class _Local:
+    """This process's copies, all computed under one stamp; a newer stamp empties it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.stamp = 0
+        self.entries: dict[str, object] = {}
+
+    def get_or_compute(self, stamp: int, key: str, compute: Callable[[], T]) -> T:
+        if stamps.uncommitted_bump():
+            return compute()
+        with self.lock:
+            if stamp != self.stamp:
+                if stamp < self.stamp:  # a reader that read the stamp before a bump: no memo
+                    return _shared(stamp, key, compute)
+                self.stamp, self.entries = stamp, {}
+            if key in self.entries:
+                return self.entries[key]  # type: ignore[return-value]
+        found = _shared(stamp, key, compute)
+        with self.lock:
+            if stamp == self.stamp:
+                if len(self.entries) >= LOCAL_MAX_ENTRIES:
+                    self.entries = {}
+                self.entries[key] = found
+        return found
+
+
+_local = _Local()
+
+
+def forget_local() -> None:
+    """Empty this process's copies (tests roll stamps back, which production never does)."""
+    global _local
+    _local = _Local()
+
+
+def _shared(stamp: int, key: str, compute: Callable[[], T]) -> T:
+    shared_key = f"perms:{stamp}:{key}"
+    found = cache.get(shared_key)
+    if found is None:
+        found = compute()
+        cache.set(shared_key, found, CACHE_SECONDS)
+    return found
+
+
 def version() -> int:
-    current = cache.get(_VERSION_KEY)
-    if current is None:
-        cache.add(_VERSION_KEY, 1, None)
-        current = cache.get(_VERSION_KEY, 1)
-    return int(current)
+    """The current permission stamp, read from the database (one query: call once per request
+    and pass the number on)."""
+    return stamps.value(stamps.read_all(), stamps.PERMS)
 
 
 def bump_version() -> None:
-    """Call after any change to groups, memberships, entries, moderators or the forum tree."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, None)
+    """Call inside the transaction of any change to groups, memberships, entries, moderators,
+    bans or the forum tree."""
+    stamps.bump(stamps.PERMS)
 
 
-def guests_group_id() -> int | None:
-    key = f"perms:{version()}:guests"
-    found = cache.get(key)
-    if found is None:
+def guests_group_id(stamp: int) -> int | None:
+    def compute() -> int:
         from django.contrib.auth.models import Group
 
-        found = Group.objects.filter(name=GUESTS).values_list("pk", flat=True).first() or 0
-        cache.set(key, found, CACHE_SECONDS)
-    return found or None
+        return Group.objects.filter(name=GUESTS).values_list("pk", flat=True).first() or 0
+
+    return _local.get_or_compute(stamp, "guests", compute) or None
 
 
-def grants_for(group_ids: frozenset[int]) -> Grants:
-    key = f"perms:{version()}:grants:{','.join(map(str, sorted(group_ids)))}"
-    grants = cache.get(key)
-    if grants is None:
-        grants = _compute(group_ids)
-        cache.set(key, grants, CACHE_SECONDS)
-    return grants
+def grants_for(group_ids: frozenset[int], stamp: int) -> Grants:
+    key = f"grants:{','.join(map(str, sorted(group_ids)))}"
+    return _local.get_or_compute(stamp, key, lambda: _compute(group_ids))
 
 
-def member_facts(member_id: int) -> MemberFacts:
-    key = f"perms:{version()}:member:{member_id}"
-    facts = cache.get(key)
-    if facts is None:
-        facts = _member_facts(member_id)
-        cache.set(key, facts, CACHE_SECONDS)
-    return facts
+def member_facts(member_id: int, stamp: int) -> MemberFacts:
+    return _local.get_or_compute(stamp, f"member:{member_id}", lambda: _member_facts(member_id))
 
 
 def _forum_tree() -> dict[int, int | None]:

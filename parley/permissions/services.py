@@ -1,5 +1,6 @@
-"""Writes to groups, memberships, permission entries and forum moderators. Each one retires the
-cached permission tables (grants.bump_version) once its transaction commits."""
+"""Writes to groups, memberships, permission entries and forum moderators. Each one bumps the
+permission stamp inside its transaction (grants.bump_version), which retires every cached
+permission table in every worker from the next request on."""
 
 from __future__ import annotations
 
@@ -26,11 +27,9 @@ from parley.permissions.registry import (
 )
 
 
-def _after_commit() -> None:
-    # Now, so this transaction's own later checks see the change, and again after commit, so a
-    # table another request computed from the pre-commit state is retired too.
+def _retire_tables() -> None:
+    # Inside the caller's transaction: the new stamp commits together with the change.
     grants.bump_version()
-    transaction.on_commit(grants.bump_version)
 
 
 def group_named(name: str) -> Group:
@@ -46,7 +45,7 @@ def set_member_groups(*, member: Member, groups: Iterable[Group]) -> None:
         member.group_title = top.user_title if top else ""
         member.is_staff = any(g.name in (ADMINISTRATORS, MODERATORS) for g in groups)
         member.save(update_fields=["group_title", "is_staff"])
-        _after_commit()
+        _retire_tables()
 
 
 def add_member_to_group(*, member: Member, name: str) -> None:
@@ -68,7 +67,7 @@ def ensure_system_groups() -> None:
                     PermissionEntry(group=group, forum=None, permission=p, value=ALLOW)
                     for p in allowed
                 )
-        _after_commit()
+        _retire_tables()
 
 
 def join_registered(member: Member) -> None:
@@ -99,7 +98,7 @@ def set_permission(
             PermissionEntry.objects.update_or_create(
                 group=group, forum=forum, permission=permission, defaults={"value": value}
             )
-        _after_commit()
+        _retire_tables()
 
 
 def make_forum_private(*, forum: Forum, allowed_groups: Iterable[Group]) -> None:
@@ -116,20 +115,20 @@ def make_forum_private(*, forum: Forum, allowed_groups: Iterable[Group]) -> None
 def add_forum_moderator(*, member: Member, forum: Forum) -> None:
     with transaction.atomic():
         ForumModerator.objects.get_or_create(member=member, forum=forum)
-        _after_commit()
+        _retire_tables()
 
 
 def remove_forum_moderator(*, member: Member, forum: Forum) -> None:
     with transaction.atomic():
         ForumModerator.objects.filter(member=member, forum=forum).delete()
-        _after_commit()
+        _retire_tables()
 
 
 def forum_tree_changed() -> None:
     """Forums were added, moved or removed: permission tables depend on the tree."""
-    _after_commit()
+    _retire_tables()
 
 
 def permissions_changed() -> None:
     """Anything else a permission answer depends on changed (a ban, a lifted ban)."""
-    _after_commit()
+    _retire_tables()

@@ -25,8 +25,8 @@ MEMBERS = "/whats-new/members/"
 
 # Pinned costs. A member's request loads the member (1); the session and permission tables come
 # from the cache. Listing unread state is one query more, however many threads are shown.
-GUEST_LIST_QUERIES = 1
-MEMBER_LIST_QUERIES = 3
+GUEST_LIST_QUERIES = 2  # the permission stamp, the list
+MEMBER_LIST_QUERIES = 5  # session, member, permission stamp, read markers, the list
 
 
 def titles(html: str) -> list[str]:

@@ -90,7 +90,7 @@ class ThreadPageTests(TestCase):
     def test_guest_view_writes_nothing_and_is_counted_later(self) -> None:
         before = Thread.objects.get(pk=self.w.long_thread.pk).view_count
         warm_permission_cache(self.client)
-        with self.max_queries(3):  # the page's own reads + one presence read (database backend)
+        with self.max_queries(4):  # the permission stamp, the page's own reads + one presence read (database backend)
             response = self.client.get(self.url)
         self.assertNotIn("sessionid", response.cookies)
         self.assertEqual(Thread.objects.get(pk=self.w.long_thread.pk).view_count, before)
@@ -101,13 +101,13 @@ class ThreadPageTests(TestCase):
     def test_query_count_does_not_grow_with_posts(self) -> None:
         self.client.force_login(self.w.member)
         self.client.get(self.url)  # warm the session
-        with self.max_queries(6):
+        with self.max_queries(7):
             self.client.get(self.url)
         for i in range(30):
             services.reply_to_thread(
                 actor=self.w.other, thread=self.w.long_thread, body=f"more {i}"
             )
-        with self.max_queries(6):
+        with self.max_queries(7):
             response = self.client.get(self.w.long_thread.page_url(4))
         self.assertEqual(response.status_code, 200)
 
@@ -148,7 +148,7 @@ class ForumPagesTests(TestCase):
 
     def test_index_lists_forums_with_counts_and_last_post(self) -> None:
         warm_permission_cache(self.client)
-        with self.max_queries(3):  # the page's own reads + one presence read (database backend)
+        with self.max_queries(4):  # the permission stamp, the page's own reads + one presence read (database backend)
             response = self.client.get("/")
         html = response.content.decode()
         self.assertIn("World news", html)
@@ -161,7 +161,7 @@ class ForumPagesTests(TestCase):
             actor=self.w.moderator, thread=self.w.locked_thread, is_sticky=True
         )
         warm_permission_cache(self.client)
-        with self.max_queries(4):  # the page's own reads + one presence read (database backend)
+        with self.max_queries(5):  # the permission stamp, the page's own reads + one presence read (database backend)
             response = self.client.get(self.w.lounge.get_absolute_url())
         html = response.content.decode()
         self.assertLess(html.index("Old news"), html.index("Favourite tea"))

@@ -72,13 +72,14 @@ class ModeratorLogPageTests(TestCase):
         self.client.force_login(self.w.admin)
         warm_permission_cache(self.client)
         self.client.get(URL)
-        with self.num_queries(3):  # session and member, the actions for the filter, the page
+        # Session, member, permission stamp, the actions for the filter, the page, the badge.
+        with self.num_queries(6):
             first = self.client.get(URL, {"action": "thread_lock"})
         html = first.content.decode()
         self.assertIn("Entry 104", html)
         self.assertNotIn("Entry 054", html)
         older = first.context["page"].older
-        with self.num_queries(3):
+        with self.num_queries(6):
             second = self.client.get(URL, {"action": "thread_lock", "before": older})
         html = second.content.decode()
         self.assertIn("Entry 054", html)

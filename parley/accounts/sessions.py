@@ -1,0 +1,27 @@
+"""Sessions live in the database, never only in a cache: logging out, a password change or "log
+out other sessions" deletes rows, and every worker reads the session row on each request, so an
+ended session is ended everywhere on the next request, even while Redis is unreachable.
+
+SESSION_ENGINE points here; each row also records its member so a member's sessions can be
+found without decoding every session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
+
+class SessionStore(DatabaseSessionStore):
+    @classmethod
+    def get_model_class(cls) -> Any:
+        from parley.accounts.models import MemberSession
+
+        return MemberSession
+
+    def create_model_instance(self, data: dict[str, Any]) -> Any:
+        instance = super().create_model_instance(data)
+        member_id = data.get(SESSION_KEY)
+        instance.member_id = int(member_id) if member_id is not None else None
+        return instance
