@@ -5,12 +5,18 @@ from __future__ import annotations
 import argparse
 import getpass
 import ipaddress
+import logging
 import os
+import signal
+import subprocess
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
 DEFAULT_SETTINGS = "parley.settings"
+WORKER_STOP_SECONDS = 30.0  # above the consumer's own graceful shutdown timeout
 
 
 def _django() -> None:
@@ -86,9 +92,76 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _call("migrate", interactive=False, verbosity=0)
     _call("collectstatic", interactive=False, verbosity=0)
     connections.close_all()  # workers fork; each must open its own database connection
+    worker = None if args.no_worker else start_worker()
     print(f"Parley is serving at http://{args.host}:{args.port}/ (Ctrl+C to stop)", flush=True)
-    build_server(host=args.host, port=args.port, workers=args.workers).run()
+    try:
+        build_server(host=args.host, port=args.port, workers=args.workers).run()
+    finally:  # gunicorn leaves by SystemExit on SIGTERM/SIGINT, or by an error
+        if worker is not None:
+            stop_worker(worker)
     return 0
+
+
+def _jobs_run_inline() -> bool:
+    from django.conf import settings
+
+    return bool(settings.HUEY.get("immediate"))
+
+
+def start_worker() -> subprocess.Popen[bytes] | None:
+    """`parley worker` as a child process with this process's settings and environment; None
+    when tasks run inline (test settings), since such a consumer would have nothing to do."""
+    from django.conf import settings
+
+    if _jobs_run_inline():
+        return None
+    env = {
+        **os.environ,  # PARLEY_*, DJANGO_SETTINGS_MODULE (set by _django), cookie choice
+        "PARLEY_DATA_DIR": str(settings.DATA_DIR),  # a relative default must not move
+    }
+    command = [sys.executable, "-m", "parley.cli", "worker", "--parent-pid", str(os.getpid())]
+    # Its own session: Ctrl+C reaches only this process, which stops the worker exactly once
+    # (a second SIGINT would cut huey's graceful shutdown short).
+    return subprocess.Popen(command, env=env, start_new_session=True)  # noqa: S603
+
+
+def stop_worker(worker: subprocess.Popen[bytes], timeout: float = WORKER_STOP_SECONDS) -> None:
+    if worker.poll() is not None:
+        return
+    worker.send_signal(signal.SIGINT)  # huey's graceful stop: the running jobs finish
+    try:
+        worker.wait(timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _django()
+    if _jobs_run_inline():
+        print("HUEY runs tasks inline (immediate) in these settings: no queue to consume.")
+        return 1
+    if args.parent_pid:
+        _exit_with_parent(args.parent_pid)
+    # run_huey gives the "huey" logger its own handler; the root one would print every line twice.
+    logging.getLogger("huey").propagate = False
+    options: dict[str, Any] = {"verbose": None if args.verbose else False}  # False: warnings up
+    if args.threads:
+        options["workers"] = args.threads
+    _call("run_huey", **options)
+    return 0
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Stop gracefully once the `parley serve` that started us is gone, even if it was killed
+    without a chance to stop us (its pid then no longer is our parent)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, name="parley-parent-watch", daemon=True).start()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -207,7 +280,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=default_workers())
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="don't start a job worker (run `parley worker` elsewhere)",
+    )
     serve.set_defaults(func=cmd_serve)
+    worker = sub.add_parser("worker", help="run the background job worker (huey consumer)")
+    worker.add_argument("--threads", type=int, help="jobs run at once (default 2)")
+    worker.add_argument("--verbose", action="store_true", help="log every job, not only failures")
+    worker.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
+    worker.set_defaults(func=cmd_worker)
     sub.add_parser("demo", help="migrate and load demo content into an empty board").set_defaults(
         func=cmd_demo
     )

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.core.signals import request_finished
 
 
 class CoreConfig(AppConfig):
@@ -7,11 +6,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from parley.core import (
-            db,  # noqa: F401  (registers the SQLite connection tuning)
-            housekeeping,
-            ratelimit,
+        from parley.core import (  # noqa: F401
+            db,  # registers the SQLite connection tuning
+            jobs,  # connects the failed-job recorder to huey in every process that runs tasks
         )
-
-        request_finished.connect(housekeeping.run_due, dispatch_uid="parley-housekeeping")
-        housekeeping.register("prune-ratelimit-buckets", 3600, ratelimit.prune_buckets, shared=True)

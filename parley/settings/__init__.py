@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "huey.contrib.djhuey",
     "csp",
     "parley.core",
     "parley.accounts",
@@ -157,6 +158,34 @@ else:
         }
     }
 
+# The job queue (Huey): SQLite in the data directory by default, Redis when configured. `parley
+# worker` runs the consumer; `parley serve` starts one beside the web server.
+HUEY = {
+    "name": "parley",
+    "results": False,
+    "store_none": False,
+    "utc": True,
+    "immediate": False,
+    "consumer": {
+        "workers": 2,
+        "worker_type": "thread",
+        "periodic": True,
+        "max_delay": 1.0,  # an idle SQLite consumer polls at least every second (Redis blocks)
+        "shutdown_timeout": 20.0,  # a graceful stop waits this long for running jobs
+    },
+}
+if REDIS_URL:
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    # A page that enqueues must not hang on an unreachable Redis; the read timeout stays above
+    # the consumer's 1 s blocking read.
+    _query = dict(parse_qsl(urlsplit(REDIS_URL).query))
+    _query = {"socket_connect_timeout": "0.5", "socket_timeout": "5"} | _query
+    _url = urlsplit(REDIS_URL)._replace(query=urlencode(_query)).geturl()
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": _url}
+else:
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")}
+
 # --- Auth and sessions ---------------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -242,9 +271,6 @@ PARLEY_UNREAD_CUTOFF_DAYS = int(os.environ.get("PARLEY_UNREAD_CUTOFF_DAYS", "30"
 # How often the "who is viewing" blocks refresh themselves (htmx polling).
 PARLEY_PRESENCE_POLL_SECONDS = int(os.environ.get("PARLEY_PRESENCE_POLL_SECONDS", "20"))
 PARLEY_PRESENCE_REDIS_PREFIX = "parley:presence:"
-# Upkeep (view-count flush, pruning) rides on traffic after responses; tests switch it off so
-# a job never lands inside a request whose queries are being counted.
-PARLEY_HOUSEKEEPING = env_bool("PARLEY_HOUSEKEEPING", True)
 # How often an open thread page asks whether new replies arrived (htmx polling).
 PARLEY_LIVE_POLL_SECONDS = int(os.environ.get("PARLEY_LIVE_POLL_SECONDS", "10"))
 # Posting gate (parley/moderation/gate.py): flood control and approval for newcomers.

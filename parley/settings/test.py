@@ -9,7 +9,7 @@ os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-")
 os.environ.setdefault("PARLEY_SECRET_KEY", "test-secret-key-not-for-production")
 
 from parley.settings import *  # noqa: E402,F403
-from parley.settings import DATABASES  # noqa: E402
+from parley.settings import DATABASES, HUEY  # noqa: E402
 
 # The base settings were imported before this module's body ran (they are its package), so the
 # paths derived from the data directory are pointed at the throwaway one here.
@@ -18,6 +18,9 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = str(DATA_DIR / "parley.sqlite3")
+# Tasks run inline when enqueued (in memory, no consumer); tests/core/test_jobs.py starts a real
+# consumer process against the file-backed queue.
+HUEY = {**HUEY, "immediate": True}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -30,7 +33,6 @@ PARLEY_FLOOD_SECONDS = 0
 PARLEY_NEWCOMER_FLOOD_SECONDS = 0
 PARLEY_DUPLICATE_MINUTES = 0
 PARLEY_REPORTS_PER_HOUR = 1_000  # queue tests file many reports; the limit's tests lower it
-PARLEY_HOUSEKEEPING = False  # tests run jobs directly; see tests/core/test_housekeeping.py
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 DEBUG = False
