@@ -137,7 +137,12 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: in-process by default, Redis when PARLEY_REDIS_URL is set --------------------------
+# --- Cache and jobs: shared by every worker process -------------------------------------------
+# Workers share nothing in memory that a reader must agree on. The embedded default keeps the
+# cache in SQLite files under the data directory (diskcache), which every process on the machine
+# sees; Redis takes over when PARLEY_REDIS_URL is set (and is what several machines need).
+# Nothing that must survive an outage (revocations, permission versions) lives only in the cache:
+# see parley/core/stamps.py.
 REDIS_URL = os.environ.get("PARLEY_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -152,9 +157,13 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "parley",
-            "OPTIONS": {"MAX_ENTRIES": 50_000},
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "TIMEOUT": 300,
+            # Shards spread writers over several SQLite files; a reader never waits long.
+            "SHARDS": 4,
+            "DATABASE_TIMEOUT": 1.0,
+            "OPTIONS": {"size_limit": 256 * 2**20},
         }
     }
 
@@ -204,7 +213,7 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "parley.accounts.sessions"  # database rows: revocable in every worker
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -271,6 +280,8 @@ PARLEY_UNREAD_CUTOFF_DAYS = int(os.environ.get("PARLEY_UNREAD_CUTOFF_DAYS", "30"
 # How often the "who is viewing" blocks refresh themselves (htmx polling).
 PARLEY_PRESENCE_POLL_SECONDS = int(os.environ.get("PARLEY_PRESENCE_POLL_SECONDS", "20"))
 PARLEY_PRESENCE_REDIS_PREFIX = "parley:presence:"
+# Each process stores buffered visits and view counts from a background thread, every second.
+PARLEY_BACKGROUND_FLUSH = env_bool("PARLEY_BACKGROUND_FLUSH", True)
 # How often an open thread page asks whether new replies arrived (htmx polling).
 PARLEY_LIVE_POLL_SECONDS = int(os.environ.get("PARLEY_LIVE_POLL_SECONDS", "10"))
 # Posting gate (parley/moderation/gate.py): flood control and approval for newcomers.

@@ -9,7 +9,7 @@ os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-")
 os.environ.setdefault("PARLEY_SECRET_KEY", "test-secret-key-not-for-production")
 
 from parley.settings import *  # noqa: E402,F403
-from parley.settings import DATABASES, HUEY  # noqa: E402
+from parley.settings import CACHES, DATABASES, HUEY  # noqa: E402
 
 # The base settings were imported before this module's body ran (they are its package), so the
 # paths derived from the data directory are pointed at the throwaway one here.
@@ -18,6 +18,8 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = str(DATA_DIR / "parley.sqlite3")
+if CACHES["default"]["BACKEND"] == "diskcache.DjangoCache":
+    CACHES["default"]["LOCATION"] = str(DATA_DIR / "cache")
 # Tasks run inline when enqueued (in memory, no consumer); tests/core/test_jobs.py starts a real
 # consumer process against the file-backed queue.
 HUEY = {**HUEY, "immediate": True}
@@ -33,6 +35,7 @@ PARLEY_FLOOD_SECONDS = 0
 PARLEY_NEWCOMER_FLOOD_SECONDS = 0
 PARLEY_DUPLICATE_MINUTES = 0
 PARLEY_REPORTS_PER_HOUR = 1_000  # queue tests file many reports; the limit's tests lower it
+PARLEY_BACKGROUND_FLUSH = False  # tests flush explicitly (parley.core.flusher.run_due)
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 DEBUG = False
