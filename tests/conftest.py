@@ -7,7 +7,12 @@ def _fresh_cache():
     database into the next."""
     from django.core.cache import cache
 
+    from parley.core import stamps
+    from parley.permissions import grants
+
     cache.clear()
+    grants.forget_local()
+    stamps.forget_uncommitted_bump()
     yield
 
 
