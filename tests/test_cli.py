@@ -47,12 +47,77 @@ def test_createadmin_prompts_for_missing_values(monkeypatch):
     assert Member.objects.get(username="prompted").is_superuser
 
 
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture
+def production_jobs(settings):
+    """The test settings run jobs inline, which `parley check` rightly refuses."""
+    settings.HUEY = {**settings.HUEY, "immediate": False}
+
+
 @pytest.mark.django_db
-def test_check_passes_and_reports_database_and_cache(capsys):
+def test_check_passes_and_reports_database_cache_and_worker(capsys, production_jobs):
     assert cli.main(["check"]) == 0
     out = capsys.readouterr().out
     assert "Database (" in out and "reachable" in out
     assert "Cache (" in out and "working" in out
+    assert "Job worker: none has run yet" in out
+
+
+@pytest.mark.django_db
+def test_check_says_when_the_job_worker_was_last_seen(capsys, production_jobs):
+    from django.utils import timezone
+
+    from parley.core.jobs import HEARTBEAT
+    from parley.core.models import Stamp
+
+    now = int(timezone.now().timestamp())
+    Stamp.objects.update_or_create(name=HEARTBEAT, defaults={"value": now - 5})
+    assert cli.main(["check"]) == 0
+    assert "Job worker: running" in capsys.readouterr().out
+    Stamp.objects.filter(name=HEARTBEAT).update(value=now - 600)
+    assert cli.main(["check"]) == 0
+    assert "Job worker: NOT seen for" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_check_fails_on_a_per_process_cache_with_several_workers(capsys, settings, production_jobs):
+    settings.CACHES = LOCAL_CACHE
+    assert cli.main(["check", "--workers", "3"]) == 1
+    out = capsys.readouterr().out
+    assert "parley.E001" in out and "PARLEY_REDIS_URL" in out
+    assert cli.main(["check", "--workers", "1"]) == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "engine",
+    [
+        "django.contrib.sessions.backends.cache",
+        "django.contrib.sessions.backends.cached_db",
+        "django.contrib.sessions.backends.signed_cookies",
+    ],
+)
+def test_check_fails_on_sessions_a_logout_cannot_end(capsys, settings, production_jobs, engine):
+    settings.SESSION_ENGINE = engine
+    assert cli.main(["check"]) == 1
+    assert "parley.E002" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_check_fails_when_jobs_would_run_inside_requests(capsys):
+    assert cli.main(["check"]) == 1  # the test settings' inline jobs
+    assert "parley.E003" in capsys.readouterr().out
+
+
+def test_serve_refuses_to_split_state_between_workers(monkeypatch, capsys, settings):
+    settings.CACHES = LOCAL_CACHE
+    monkeypatch.setenv("PARLEY_SECURE_COOKIES", "0")  # serve would set it for loopback
+    monkeypatch.setattr(cli, "_call", lambda *a, **kw: pytest.fail("must not migrate"))
+    monkeypatch.setattr(cli, "build_server", lambda **kw: pytest.fail("must not serve"))
+    assert cli.main(["serve", "--port", "8765", "--workers", "3"]) == 2
+    assert "PARLEY_REDIS_URL" in capsys.readouterr().err
 
 
 @pytest.mark.django_db
