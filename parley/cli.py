@@ -89,6 +89,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _django()
     from django.db import connections
 
+    from parley.core.checks import shared_state_errors
+
+    # Refuse to start workers that would each believe something different (E003, jobs run
+    # inline, is only the test settings' choice and splits nothing).
+    errors = [e for e in shared_state_errors(args.workers) if e.id != "parley.E003"]
+    for error in errors:
+        print(f"error: {error.msg}\n       {error.hint}", file=sys.stderr)
+    if errors:
+        return 2
     _call("migrate", interactive=False, verbosity=0)
     _call("collectstatic", interactive=False, verbosity=0)
     connections.close_all()  # workers fork; each must open its own database connection
@@ -232,11 +241,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     from django.db import DEFAULT_DB_ALIAS, connection
     from django.db.migrations.executor import MigrationExecutor
 
+    from parley.core.checks import shared_state_errors
+
     messages = checks.run_checks(include_deployment_checks=True)
+    # The deployment checks assume several workers; `--workers` states how many there will be.
+    messages = [m for m in messages if m.id != "parley.E001"] + shared_state_errors(args.workers)
     errors = [m for m in messages if m.is_serious()]
     warnings = [m for m in messages if not m.is_serious() and not m.is_silenced()]
     for message in errors + warnings:
         print(f"  {message.id}: {str(message.msg).split('. ')[0].rstrip('.')}")
+        if message.hint and message.id.startswith("parley."):
+            print(f"      {message.hint}")
     print(
         f"System checks (with deployment checks): {len(errors)} errors, {len(warnings)} warnings."
     )
@@ -250,7 +265,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"Database ({engine}): reachable, {len(pending)} migrations not yet applied.")
     except Exception as exc:  # any driver error means the same thing here: not usable
         print(f"Database ({engine}): NOT reachable: {exc}")
-        ok = False
+        return 1
     try:
         cache.set("parley:check", "ok", 10)
         cache_ok = cache.get("parley:check") == "ok"
@@ -262,7 +277,30 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"Cache ({settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}): "
             f"{'working' if cache_ok else 'NOT storing values'}."
         )
+    if not pending:
+        print(_worker_status())
     return 0 if ok and cache_ok else 1
+
+
+def _worker_status() -> str:
+    """Whether a job worker (`parley worker`, or the one `parley serve` starts) is running."""
+    from django.utils import timezone
+
+    from parley.core.jobs import HEARTBEAT_STALE_SECONDS, last_worker_heartbeat
+
+    seen = last_worker_heartbeat()
+    if seen is None:
+        return (
+            "Job worker: none has run yet. Background jobs (upkeep, alerts) wait until one "
+            "does: `parley serve` starts one, or run `parley worker`."
+        )
+    ago = int((timezone.now() - seen).total_seconds())
+    if ago > HEARTBEAT_STALE_SECONDS:
+        return (
+            f"Job worker: NOT seen for {ago} s. Background jobs are waiting: is `parley worker` "
+            "(or `parley serve`) running?"
+        )
+    return f"Job worker: running (last seen {max(ago, 0)} s ago)."
 
 
 def cmd_manage(argv: Sequence[str]) -> int:
@@ -300,9 +338,14 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email")
     admin.add_argument("--password", help="prompted for (without echo) if omitted")
     admin.set_defaults(func=cmd_createadmin)
-    sub.add_parser("check", help="configuration, database and cache health").set_defaults(
-        func=cmd_check
+    check = sub.add_parser("check", help="configuration, database, cache and job worker health")
+    check.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="how many web workers will serve (a per-process cache is refused for more than 1)",
     )
+    check.set_defaults(func=cmd_check)
     sub.add_parser("manage", help="run any Django management command", add_help=False)
     return parser
 
