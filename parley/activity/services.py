@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,7 +23,6 @@ from parley.forums.models import Forum, Thread
 # Markers expire by the day (the cut-off is counted in days), so one sweep a day keeps the
 # tables bounded; more often would only repeat empty DELETEs.
 PRUNE_EVERY_SECONDS = 24 * 60 * 60
-_PRUNED_KEY = "activity:read-markers-pruned"
 
 
 def _upsert_thread_marker_sql() -> str:
@@ -118,10 +116,3 @@ def prune_read_markers(*, now: datetime | None = None) -> PruneResult:
         forums, _ = ForumRead.objects.filter(read_at__lt=cutoff).delete()
     return PruneResult(thread_markers=threads, forum_markers=forums)
 
-
-def prune_read_markers_if_due(*, now: datetime | None = None) -> PruneResult | None:
-    """`prune_read_markers` at most once per PRUNE_EVERY_SECONDS (per shared cache), for
-    installs without a scheduler: call it from work that already runs after responses."""
-    if not cache.add(_PRUNED_KEY, True, timeout=PRUNE_EVERY_SECONDS):
-        return None
-    return prune_read_markers(now=now)

@@ -433,7 +433,7 @@ def _published(post: Post) -> bool:
 
 
 def purge_expired_redirects(*, now: datetime | None = None) -> int:
-    """Remove redirect stubs whose time is up (housekeeping; stubs count in no totals)."""
+    """Remove redirect stubs whose time is up (an hourly job; stubs count in no totals)."""
     expired = Thread.objects.filter(
         redirect_to__isnull=False, redirect_expires_at__lte=now or timezone.now()
     )

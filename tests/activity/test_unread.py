@@ -253,15 +253,6 @@ class PruningTests(UnreadTestCase):
         self.assertIn("Pruned 1 thread marker(s) and 0 forum marker(s).", out.getvalue())
         self.assertEqual(self.is_unread(self.alice, self.thread), before)
 
-    def test_opportunistic_pruning_runs_at_most_once_a_day(self) -> None:
-        old = timezone.now() - timedelta(days=400)
-        ThreadRead.objects.create(member=self.alice, thread=self.thread, read_at=old)
-        self.assertEqual(services.prune_read_markers_if_due().thread_markers, 1)
-        ThreadRead.objects.create(member=self.bob, thread=self.thread, read_at=old)
-        with self.num_queries(0):
-            self.assertIsNone(services.prune_read_markers_if_due())
-        self.assertTrue(ThreadRead.objects.filter(member=self.bob).exists())
-
 
 class ThreadPageReadingTests(UnreadTestCase):
     def setUp(self) -> None:

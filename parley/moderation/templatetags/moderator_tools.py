@@ -71,7 +71,7 @@ def redirect_url(stub: Thread) -> str:
 
 @register.filter
 def redirect_expired(stub: Thread, now: datetime | None = None) -> bool:
-    """An expired stub is hidden until housekeeping removes it."""
+    """An expired stub is hidden until the hourly job removes it."""
     expires = stub.redirect_expires_at
     return expires is not None and expires <= (now or timezone.now())
 
