@@ -76,6 +76,9 @@ def build_server(*, host: str, port: int, workers: int) -> Any:
             # gunicorn >= 25 opens a control socket at one per-user path, which a second
             # instance (a test server, another checkout) would fight over; nothing here uses it.
             "control_socket_disable": True,
+            # A worker leaving (restart, reload, max requests) hands on its buffered view
+            # counts and visits first; see parley/core/flusher.py.
+            "worker_exit": "parley.core.flusher.worker_exit",
         }
     )
 

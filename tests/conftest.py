@@ -18,9 +18,15 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_view_counts():
-    """View counts are buffered per process; each test starts with none pending."""
+    """View counts are buffered per process; each test starts with none pending and no failed
+    hand-off waiting to be retried."""
+    from parley.core import flusher
     from parley.forums import view_counts
 
     view_counts._pending.clear()
+    for job in flusher._jobs.values():
+        job.retry = False
     yield
     view_counts._pending.clear()
+    for job in flusher._jobs.values():
+        job.retry = False

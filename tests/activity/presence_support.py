@@ -1,6 +1,9 @@
 """Shared by the presence tests: run against a chosen backend, whatever the environment says.
 
-Redis tests use database 14 under a prefix unique to the test, and delete their keys after."""
+Redis tests use database 14 under a prefix unique to the test, and delete their keys after.
+Tests switch the background flusher off (settings.PARLEY_BACKGROUND_FLUSH) and tick it
+themselves: `TickingClient` ticks after each request, as the real thread would well before the
+next request of a reader one second later."""
 
 from __future__ import annotations
 
@@ -9,13 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from parley.activity.presence.backends import Visit, reset_backend
 from parley.activity.presence.backends.db import DatabaseBackend
 from parley.activity.presence.backends.redis import RedisBackend
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
+from parley.core import flusher
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/14"
 DOWN_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -50,6 +54,25 @@ def site_backend(kind: str) -> Iterator[None]:
             if kind == "redis":
                 RedisBackend(url=url, prefix=prefix).clear()
             reset_backend()
+
+
+def tick() -> None:
+    """One tick of this process's flusher: buffered visits are stored (view counts wait for
+    their own, less frequent turn)."""
+    flusher.run_due(1)
+
+
+class TickingClient(Client):
+    """A test client after each of whose requests the flusher ticks once; `ticks = False`
+    leaves the visit in the buffer (to count a request's own queries)."""
+
+    ticks = True
+
+    def request(self, **request: object) -> object:
+        response = super().request(**request)
+        if self.ticks:
+            tick()
+        return response
 
 
 def member(m: object, *, invisible: bool | None = None) -> Visitor:

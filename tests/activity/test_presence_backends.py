@@ -1,6 +1,6 @@
 """Both presence backends, one contract: every test in the first part runs against the database
 and against Redis, whatever PARLEY_REDIS_URL says. The rest covers what only one of them has: the
-database's throttle, buffer and pruning; Redis's expiry and outage handling."""
+database's buffer, throttle and pruning; Redis's expiry and outage handling."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import logging
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from parley.activity.models import Presence
 from parley.activity.presence.backends import PresenceUnavailable
-from parley.activity.presence.backends.db import PRUNE_INTERVAL_SECONDS, DatabaseBackend
+from parley.activity.presence.backends import db as db_module
+from parley.activity.presence.backends.db import DatabaseBackend
 from parley.activity.presence.backends.redis import (
     LOG_INTERVAL_SECONDS,
     RETRY_SECONDS,
@@ -258,6 +259,27 @@ def test_listing_skips_invisible_members_without_coming_up_short(backend, alice,
     ]
 
 
+def test_a_visit_arriving_late_does_not_move_the_visitor_back(backend, alice):
+    # Two workers serve one reader at once; the older visit may be stored last.
+    now = timezone.now()
+    store(backend, visit(member(alice), "thread", OTHER_THREAD, at=now))
+    store(backend, visit(member(alice), "thread", THREAD, at=now - timedelta(seconds=5)))
+    assert backend.viewers("thread", THREAD, window_start()).total == 0
+    assert names(backend.viewers("thread", OTHER_THREAD, window_start())) == ["Alice"]
+
+
+def test_pruning_removes_only_what_the_window_has_left(backend, alice):
+    now = timezone.now()
+    store(
+        backend,
+        visit(guest(1), "thread", THREAD, at=now - timedelta(minutes=20)),
+        visit(member(alice), "thread", THREAD, at=now),
+    )
+    backend.prune()
+    here = backend.viewers("thread", THREAD, now - timedelta(hours=1))
+    assert (here.member_count, names(here)) == (1, ["Alice"])
+
+
 # --- Database only ------------------------------------------------------------------------------
 
 
@@ -274,19 +296,15 @@ def test_recording_costs_no_query(dbb, alice, django_assert_num_queries):
     with django_assert_num_queries(0):
         dbb.record(visit(guest(1), "thread", THREAD))
         dbb.record(visit(member(alice), "thread", THREAD))
-    assert not Presence.objects.exists()  # buffered until a presence read flushes
+    assert not Presence.objects.exists()  # buffered until the flusher's next tick
 
 
-def test_two_visits_within_a_minute_are_one_write(dbb):
+def test_a_visit_within_a_minute_at_the_same_place_changes_no_row(dbb):
     now = timezone.now()
     dbb.record(visit(guest(1), "thread", THREAD, at=now))
-    with CaptureQueriesContext(connection) as first:
-        dbb.flush()
+    dbb.flush()
     dbb.record(visit(guest(1), "thread", THREAD, at=now + timedelta(seconds=40)))
-    with CaptureQueriesContext(connection) as second:
-        dbb.flush()
-    assert len(writes(first)) == 1
-    assert len(second) == 0
+    dbb.flush()
     assert Presence.objects.get().seen_at == now
 
 
@@ -296,9 +314,7 @@ def test_a_minute_later_the_same_place_is_written_again(dbb):
     dbb.flush()
     later = now + timedelta(seconds=61)
     dbb.record(visit(guest(1), "thread", THREAD, at=later))
-    with CaptureQueriesContext(connection) as captured:
-        dbb.flush()
-    assert len(writes(captured)) == 1
+    dbb.flush()
     assert Presence.objects.get().seen_at == later
 
 
@@ -307,11 +323,24 @@ def test_moving_is_written_at_once(dbb, alice):
     dbb.record(visit(member(alice), "thread", THREAD, at=now))
     dbb.flush()
     dbb.record(visit(member(alice), "thread", OTHER_THREAD, at=now + timedelta(seconds=5)))
-    with CaptureQueriesContext(connection) as captured:
-        dbb.flush()
-    assert len(writes(captured)) == 1
+    dbb.flush()
     row = Presence.objects.get()
     assert (row.location_kind, row.location_id) == ("thread", OTHER_THREAD)
+
+
+def test_the_throttle_knows_what_other_workers_stored(alice):
+    # Alice reads a thread (worker A), opens another (worker B) and comes back (worker A) within
+    # a minute: A must not skip her return because it stored that same place a moment ago.
+    a, b = DatabaseBackend(), DatabaseBackend()
+    now = timezone.now()
+    a.record(visit(member(alice), "thread", THREAD, at=now))
+    a.flush()
+    b.record(visit(member(alice), "thread", OTHER_THREAD, at=now + timedelta(seconds=5)))
+    b.flush()
+    a.record(visit(member(alice), "thread", THREAD, at=now + timedelta(seconds=10)))
+    a.flush()
+    row = Presence.objects.get()
+    assert (row.location_id, row.seen_at) == (THREAD, now + timedelta(seconds=10))
 
 
 def test_one_flush_is_one_upsert_for_many_visitors(dbb, alice, bob):
@@ -323,6 +352,47 @@ def test_one_flush_is_one_upsert_for_many_visitors(dbb, alice, bob):
         dbb.flush()
     assert len(writes(captured)) == 1
     assert Presence.objects.count() == 32
+    with CaptureQueriesContext(connection) as captured:
+        dbb.flush()  # nothing new: no query at all
+    assert len(captured) == 0
+
+
+def test_a_flush_stores_a_bounded_batch_and_leaves_the_rest_for_the_next(dbb, monkeypatch):
+    monkeypatch.setattr(db_module, "FLUSH_MAX_ROWS", 3)
+    for n in range(5):
+        dbb.record(visit(guest(n), "thread", THREAD))
+    dbb.flush()
+    assert Presence.objects.count() == 3
+    dbb.flush()
+    assert Presence.objects.count() == 5
+
+
+def test_a_database_error_keeps_the_visits_for_the_next_tick(dbb, alice, monkeypatch):
+    real_write = dbb._write
+
+    def locked(batch):
+        raise OperationalError("database is locked")
+
+    dbb.record(visit(member(alice), "thread", THREAD))
+    monkeypatch.setattr(dbb, "_write", locked)
+    with pytest.raises(OperationalError):
+        dbb.flush()
+    monkeypatch.setattr(dbb, "_write", real_write)
+    dbb.flush()
+    assert Presence.objects.get().member_id == alice.pk
+
+
+def test_a_batch_the_database_refuses_is_dropped_not_retried_forever(dbb, monkeypatch):
+    def refused(batch):
+        raise IntegrityError("refused")
+
+    dbb.record(visit(guest(1), "thread", THREAD))
+    monkeypatch.setattr(dbb, "_write", refused)
+    with pytest.raises(IntegrityError):
+        dbb.flush()
+    with CaptureQueriesContext(connection) as captured:
+        dbb.flush()
+    assert len(captured) == 0
 
 
 def test_workers_flushing_out_of_order_keep_the_newest_visit(alice):
@@ -338,7 +408,7 @@ def test_workers_flushing_out_of_order_keep_the_newest_visit(alice):
     assert (row.location_id, row.seen_at) == (OTHER_THREAD, now + timedelta(seconds=5))
 
 
-def test_old_rows_are_pruned_in_one_delete_at_most_every_few_minutes(dbb, monkeypatch):
+def test_flushing_never_prunes_and_prune_is_one_delete(dbb):
     old = timezone.now() - timedelta(minutes=20)
     Presence.objects.bulk_create(
         [Presence(visitor_key=guest(n).key, kind=GUEST, seen_at=old) for n in range(5)]
@@ -346,18 +416,35 @@ def test_old_rows_are_pruned_in_one_delete_at_most_every_few_minutes(dbb, monkey
     dbb.record(visit(guest(99), "index", None))
     with CaptureQueriesContext(connection) as captured:
         dbb.flush()
-    deletes = [q for q in captured if q["sql"].lstrip().upper().startswith("DELETE")]
-    assert len(deletes) == 1
+    assert not [q for q in captured if q["sql"].lstrip().upper().startswith("DELETE")]
+    assert Presence.objects.count() == 6
+    with CaptureQueriesContext(connection) as captured:
+        assert dbb.prune() == 5
+    assert len(captured) == 1
     assert list(Presence.objects.values_list("visitor_key", flat=True)) == [guest(99).key]
-    Presence.objects.create(visitor_key=guest(1).key, kind=GUEST, seen_at=old)
-    dbb.flush()
-    assert Presence.objects.count() == 2  # not again so soon
-    from parley.activity.presence.backends import db as db_module
 
-    clock = db_module.time.monotonic() + PRUNE_INTERVAL_SECONDS + 1
-    monkeypatch.setattr(db_module.time, "monotonic", lambda: clock)
+
+@pytest.mark.django_db(transaction=True)  # forget() runs in a second thread, on its own connection
+def test_a_visitor_forgotten_during_a_flush_stays_forgotten(dbb, monkeypatch):
+    # A guest logs in (forget, in the request's thread) while the flusher is writing their visit.
+    real_write = dbb._write
+
+    def write_then_forget_arrives(batch):
+        import threading
+
+        real_write(batch)
+        forgetting = threading.Thread(target=dbb.forget, args=(guest(1).key,))
+        forgetting.start()
+        forgetting.join(0.2)
+        assert forgetting.is_alive()  # it waits for the write to finish
+        waiting.append(forgetting)
+
+    waiting: list = []
+    dbb.record(visit(guest(1), "thread", THREAD))
+    monkeypatch.setattr(dbb, "_write", write_then_forget_arrives)
     dbb.flush()
-    assert Presence.objects.count() == 1
+    waiting[0].join()
+    assert not Presence.objects.exists()
 
 
 def test_a_member_deleted_before_the_flush_is_skipped(dbb, alice, bob):
@@ -428,6 +515,13 @@ def test_redis_down_pages_go_on_and_the_outage_is_logged_once(caplog, alice):
     with pytest.raises(PresenceUnavailable):
         down.viewers("thread", THREAD, window_start())
     assert len(caplog.records) == 2
+
+
+def test_redis_prune_is_a_harmless_no_op(rb):
+    rb.record(visit(guest(1), "thread", THREAD))
+    assert rb.prune() == 0
+    assert rb.viewers("thread", THREAD, window_start()).guest_count == 1
+    assert RedisBackend(url=DOWN_REDIS_URL, prefix=unique_prefix()).prune() == 0
 
 
 def test_redis_prefixes_keep_boards_apart(rb):

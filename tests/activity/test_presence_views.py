@@ -1,23 +1,26 @@
 """Presence as readers see it: the viewers blocks under threads and forums, the forum index
 sidebar, the current visitors list, and pages that keep working when Redis is down.
 
-Pages carry a placeholder that htmx swaps for the block's fragment on load; these tests fetch the
-fragment the way the browser does right after the page. Every class runs on the database and on
-Redis (the `…RedisTests` subclasses)."""
+Pages render each block in the page itself, then htmx polls its fragment; these tests read both.
+Clients tick the flusher after each request (`TickingClient`), as the real per-process thread does
+within a second, so what one request saw is stored before the next one reads. Every class runs
+on the database and on Redis (the `…RedisTests` subclasses)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client, SimpleTestCase, TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from parley.accounts import services as account_services
 from parley.accounts.models import Member
 from parley.activity.presence import views
 from parley.forums.models import Thread
-from tests.activity.presence_support import site_backend
+from tests.activity.presence_support import TickingClient, site_backend
 from tests.world import PASSWORD, build_world, warm_permission_cache
 
 GUEST_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
@@ -43,14 +46,14 @@ class PresenceTestCase(TestCase):
         context = site_backend(self.backend)
         context.__enter__()
         self.addCleanup(context.__exit__, None, None, None)
-        self.client = Client(HTTP_USER_AGENT=GUEST_AGENT)
+        self.client = TickingClient(HTTP_USER_AGENT=GUEST_AGENT)
 
     @pytest.fixture(autouse=True)
     def _queries(self, django_assert_max_num_queries):
         self.max_queries = django_assert_max_num_queries
 
-    def member_client(self, member: Member) -> Client:
-        client = Client(HTTP_USER_AGENT=GUEST_AGENT)
+    def member_client(self, member: Member) -> TickingClient:
+        client = TickingClient(HTTP_USER_AGENT=GUEST_AGENT)
         client.force_login(member)
         return client
 
@@ -96,15 +99,27 @@ class ThreadViewersTests(PresenceTestCase):
         alice_sees = alice.get(self.fragment)
         self.assertIn("(Total: 2, Members: 1, Guests: 1)", text(alice_sees))
 
-    def test_a_poll_is_stored_by_the_request_that_made_it(self) -> None:
-        # A worker stores its buffer, the poll included, after every presence read; readers
-        # served by other workers then see the poller on their next poll.
+    def test_a_poll_is_a_visit_like_a_page_view(self) -> None:
         self.member_client(self.w.member).get(self.fragment)
         self.assertIn("(Total: 2, Members: 1, Guests: 1)", text(self.client.get(self.fragment)))
 
+    def test_readers_without_javascript_see_each_other_in_the_page(self) -> None:
+        # No fragment is ever fetched: the page views alone are stored.
+        alice = self.member_client(self.w.member)
+        alice.get(self.thread.get_absolute_url())
+        guest_page = self.client.get(self.thread.get_absolute_url())
+        self.assertIn(
+            "Users Who Are Viewing This Thread (Total: 2, Members: 1, Guests: 1)", text(guest_page)
+        )
+        self.assertIn(">Alice</a>", guest_page.content.decode())
+        alice_page = alice.get(self.thread.get_absolute_url())
+        self.assertIn(
+            "Users Who Are Viewing This Thread (Total: 2, Members: 1, Guests: 1)", text(alice_page)
+        )
+
     def test_two_guests_and_a_robot(self) -> None:
-        other = Client(HTTP_USER_AGENT=OTHER_GUEST_AGENT)
-        robot = Client(HTTP_USER_AGENT=GOOGLEBOT)
+        other = TickingClient(HTTP_USER_AGENT=OTHER_GUEST_AGENT)
+        robot = TickingClient(HTTP_USER_AGENT=GOOGLEBOT)
         self.view_thread(other)
         robot.get(self.thread.get_absolute_url())  # crawlers run no script: no fragment
         self.view_thread(self.client)
@@ -152,13 +167,16 @@ class ThreadViewersTests(PresenceTestCase):
         self.view_thread(self.client)
         self.assertIn("Members: 1", text(self.client.get(self.fragment)))
 
-    def test_a_poll_is_cheap(self) -> None:
+    def test_a_poll_is_cheap_and_writes_nothing(self) -> None:
         warm_permission_cache(self.client)
         self.view_thread(self.client)
-        # The thread through permissions and one presence read; nothing is left to store.
-        with self.max_queries(2):
+        self.client.ticks = False  # count the poll's own queries, not the flusher's
+        # The permission stamp, the thread through permissions and one presence read; the visit
+        # waits in memory for the flusher.
+        with self.max_queries(3), CaptureQueriesContext(connection) as captured:
             response = self.client.get(self.fragment)
         self.assertEqual(response.status_code, 200)
+        self.assertEqual([q["sql"] for q in captured if not q["sql"].startswith("SELECT")], [])
 
 
 class ThreadViewersRedisTests(ThreadViewersTests):
@@ -175,7 +193,7 @@ class ForumViewersTests(PresenceTestCase):
         alice = self.member_client(self.w.member)
         alice.get(forum.get_absolute_url())
         alice.get(url)
-        self.view_thread(Client(HTTP_USER_AGENT=OTHER_GUEST_AGENT))  # in a thread, not here
+        self.view_thread(TickingClient(HTTP_USER_AGENT=OTHER_GUEST_AGENT))  # in a thread, not here
         response = self.client.get(url)
         self.assertIn("Users Viewing This Forum (Total: 2, Members: 1, Guests: 1)", text(response))
         self.assertIn(">Alice</a>", response.content.decode())
@@ -193,7 +211,7 @@ class SidebarTests(PresenceTestCase):
         self.assertIn("Members online", text(index))
         self.view_thread(self.member_client(self.w.member))
         self.view_thread(self.member_client(self.w.other))
-        Client(HTTP_USER_AGENT=GOOGLEBOT).get(self.thread.get_absolute_url())
+        TickingClient(HTTP_USER_AGENT=GOOGLEBOT).get(self.thread.get_absolute_url())
         Member.objects.filter(pk=self.w.other.pk).update(is_invisible=True)
         self.view_thread(self.member_client(self.w.other))  # now invisible
         response = self.client.get("/online/sidebar")
@@ -207,8 +225,7 @@ class SidebarTests(PresenceTestCase):
         self.assertIn('hx-trigger="every 60s"', html)  # the board-wide summary polls less
 
     def test_a_guest_who_logs_in_is_one_member_not_a_guest_as_well(self) -> None:
-        self.client.get("/login/")
-        self.client.get("/online/sidebar")  # stores the guest's visit
+        self.client.get("/login/")  # stored as a guest's visit by the next tick
         response = self.client.post(
             "/login/", {"username": "Alice", "password": PASSWORD}, follow=True
         )
@@ -228,12 +245,9 @@ class CurrentVisitorsTests(PresenceTestCase):
         bob = self.member_client(self.w.other)
         bob.get(self.w.lounge.get_absolute_url())
         bob.get(f"/forums/{self.w.lounge.pk}/viewers")
-        robot = Client(HTTP_USER_AGENT=GOOGLEBOT)
+        robot = TickingClient(HTTP_USER_AGENT=GOOGLEBOT)
         robot.get("/")
-        robot.get(self.w.member.get_absolute_url())
-        # Crawlers run no script; with the database backend their visits are stored by the next
-        # presence read in the process, such as the poll of a page left open.
-        alice.get(self.fragment)
+        robot.get(self.w.member.get_absolute_url())  # crawlers run no script: pages only
         response = self.client.get("/online/")
         self.assertEqual(response.status_code, 200)
         visible = text(response)
@@ -260,8 +274,8 @@ class CurrentVisitorsTests(PresenceTestCase):
 
     def test_filter_by_type_and_ignore_junk(self) -> None:
         self.view_thread(self.member_client(self.w.member))
-        Client(HTTP_USER_AGENT=GOOGLEBOT).get("/")
-        self.view_thread(Client(HTTP_USER_AGENT=OTHER_GUEST_AGENT))
+        TickingClient(HTTP_USER_AGENT=GOOGLEBOT).get("/")
+        self.view_thread(TickingClient(HTTP_USER_AGENT=OTHER_GUEST_AGENT))
         members = text(self.client.get("/online/?type=members"))
         self.assertIn("Alice Viewing thread", members)
         self.assertNotIn("Guest Viewing", members)
@@ -289,7 +303,7 @@ class CurrentVisitorsTests(PresenceTestCase):
         from parley.activity.presence import queries
 
         for n in range(5):
-            self.view_thread(Client(HTTP_USER_AGENT=f"{GUEST_AGENT} n{n}"))
+            self.view_thread(TickingClient(HTTP_USER_AGENT=f"{GUEST_AGENT} n{n}"))
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(queries, "VISITORS_SHOWN", 3)
             visible = text(self.client.get("/online/"))

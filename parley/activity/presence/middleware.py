@@ -1,4 +1,5 @@
-"""Records each visitor's location after the response has been sent."""
+"""Records each visitor's location after the response has been sent: into this process's buffer
+(database backend; the background flusher stores it) or straight to Redis."""
 
 from __future__ import annotations
 
@@ -33,10 +34,6 @@ class PresenceMiddleware:
         if location is not None:
             visit = Visit(identify(request), location.kind, location.id, timezone.now())
             after_response(response, lambda: get_backend().record(visit))
-        if getattr(request, "presence_flush", False):
-            # A presence read (set by presence views) stores this process's buffer, the
-            # reader's own visit included, so other workers' readers see them on their next poll.
-            after_response(response, get_backend().flush)
         return response
 
 

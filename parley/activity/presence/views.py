@@ -1,7 +1,7 @@
 """Presence fragments (polled by htmx from the pages that show them) and /online/.
 
-Each is a presence read, so the middleware also stores what this process has buffered once its
-response has gone (the database backend's flush; a no-op for Redis)."""
+Only reads: a poll is a visit like any page view, recorded by the middleware after the response
+and stored by the background flusher."""
 
 from __future__ import annotations
 
@@ -36,7 +36,6 @@ def online_sidebar_url() -> str:
 def _read(
     request: HttpRequest, template: str, context: dict[str, object], poll_factor: int = 1
 ) -> HttpResponse:
-    request.presence_flush = True  # type: ignore[attr-defined]  # see PresenceMiddleware
     return render(request, template, {"poll_seconds": poll_seconds() * poll_factor, **context})
 
 

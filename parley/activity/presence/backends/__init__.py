@@ -1,12 +1,14 @@
 """Presence storage: one interface, two backends with the same behaviour (and the same tests).
 
 - `db.DatabaseBackend` (default): visits are buffered in the worker process and written in one
-  upsert when that process next serves a presence read, at most one write per visitor per minute.
-- `redis.RedisBackend` (when `settings.REDIS_URL` is set): sorted sets scored by time.
+  upsert by the process's background flusher (`parley.core.flusher`) within about a second.
+- `redis.RedisBackend` (when `settings.REDIS_URL` is set): sorted sets scored by time, written
+  as each response is closed.
 
-Reads take `since` (the start of the online window) and never return visits older than that.
-`exclude_key` leaves one visitor out of the result, so the caller can add the reader as they are
-now (the reader's own current visit may not have been stored yet)."""
+Either way a visit is visible to every worker within two seconds. Reads take `since` (the start
+of the online window) and never return visits older than that. `exclude_key` leaves one visitor
+out of the result, so the caller can add the reader as they are now (the reader's own current
+visit may not have been stored yet)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Protocol
 from django.conf import settings
 
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
+from parley.core import flusher
 
 DEFAULT_REDIS_PREFIX = "parley:presence:"
 
@@ -94,7 +97,11 @@ class Backend(Protocol):
         """O(1); called after the response has been sent. Never raises."""
 
     def flush(self) -> None:
-        """Store anything buffered in this process (after a presence read). Never raises."""
+        """Store what this process has buffered (the background flusher, every tick). On a
+        database error the visits are kept for the next tick and the error is raised."""
+
+    def prune(self) -> int:
+        """Delete visits older than the window (a periodic job); returns how many went."""
 
     def forget(self, visitor_key: str) -> None:
         """Remove a visitor at once (a guest who just logged in is now a member). Never raises."""
@@ -131,6 +138,13 @@ def get_backend() -> Backend:
         return _current[1]
 
 
+def flush_buffered() -> None:
+    """The flusher's job: store this process's buffered visits (nothing to do for Redis)."""
+    current = _current
+    if current is not None:
+        current[1].flush()
+
+
 def reset_backend() -> None:
     """Forget the process's backend (and its buffer): tests start from nothing."""
     global _current
@@ -150,3 +164,6 @@ def _build(redis_url: str, prefix: str) -> Backend:
     from parley.activity.presence.backends.db import DatabaseBackend
 
     return DatabaseBackend()
+
+
+flusher.register("presence", flush_buffered)

@@ -1,19 +1,23 @@
 """Presence in the database: one `Presence` row per visitor, upserted.
 
-Recording never touches the database: a visit goes into a per-process buffer (dropped when the
-same visitor was stored at the same place less than a minute ago), and the buffer is written as
-one upsert after a presence read in this process has sent its response. Every open page polls
-its viewers block, so each worker flushes within a poll interval while anyone is reading; a
-page view itself, guest or member, writes nothing. Old rows are pruned from the same path."""
+Recording never touches the database: a visit goes into a per-process buffer (the newest visit
+per visitor), and the process's background flusher (`parley.core.flusher`) writes the buffer every
+tick, at most FLUSH_MAX_ROWS rows in one transaction. A page view, guest or member, with or
+without JavaScript, is stored within about a second and writes nothing itself.
+
+The upsert keeps the newer visit (workers flush independently) and skips rewriting a visitor
+seen at the same place less than THROTTLE_SECONDS ago, so a reader polling an open page costs no
+row change per poll. The throttle is decided by the database, not from this process's memory:
+another worker may have stored the same visitor somewhere else in between. Old rows are deleted by
+`prune()`, a periodic job, never on this path."""
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -27,13 +31,13 @@ from parley.activity.presence.backends import (
 )
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
 from parley.activity.presence.window import window
+from parley.core import flusher
 
 log = logging.getLogger(__name__)
 
 THROTTLE_SECONDS = 60  # one stored visit per visitor per minute, unless they moved
-PRUNE_INTERVAL_SECONDS = 300  # rows older than the window are deleted at most this often
-MAX_PENDING = 20_000  # a worker that never serves a presence read still keeps a bounded buffer
-
+MAX_PENDING = 20_000  # visitors buffered while the database is unreachable, at most
+FLUSH_MAX_ROWS = 2_000  # per tick; a backlog (after an outage) drains over several ticks
 UPSERT_BATCH_ROWS = 100  # 800 parameters: under every SQLite's limit
 
 _ROW_FIELDS = ("kind", "member_id", "member__username", "is_invisible")
@@ -50,107 +54,128 @@ _COLUMNS = (
 
 
 def _upsert_sql(rows: int) -> str:
-    """One INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL alike) that keeps the newer
-    visit: workers flush their buffers independently, so an older visit may arrive later."""
+    """One INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL alike). The update happens only
+    for a newer visit that moved, changed visibility, or comes THROTTLE_SECONDS after the stored
+    one; kind, member and robot name follow from the visitor key, so they never differ."""
     qn = connection.ops.quote_name
     table = qn(Presence._meta.db_table)
     row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
     updates = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in _COLUMNS[1:])
+    new, old = f"excluded.{qn('seen_at')}", f"{table}.{qn('seen_at')}"
+    if connection.vendor == "postgresql":
+        distinct = "IS DISTINCT FROM"
+        stale = f"{old} <= {new} - interval '{THROTTLE_SECONDS} seconds'"
+    else:  # SQLite stores ISO text; julianday() reads it, in days
+        distinct = "IS NOT"
+        stale = f"julianday({old}) <= julianday({new}) - {THROTTLE_SECONDS / 86400!r}"
+    changed = " OR ".join(
+        f"excluded.{qn(c)} {distinct} {table}.{qn(c)}"
+        for c in ("location_kind", "location_id", "is_invisible")
+    )
     # Only constant, quoted identifiers are interpolated; every value is a query parameter.
     return (
         f"INSERT INTO {table} ({', '.join(qn(c) for c in _COLUMNS)}) "  # noqa: S608
         f"VALUES {', '.join([row] * rows)} "
         f"ON CONFLICT ({qn('visitor_key')}) DO UPDATE SET {updates} "
-        f"WHERE excluded.{qn('seen_at')} >= {table}.{qn('seen_at')}"
+        f"WHERE {new} >= {old} AND ({changed} OR {stale})"
     )
 
 
 class DatabaseBackend:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the buffer; held for microseconds
+        # Held for a whole flush and by forget(), so a visitor forgotten while their visit is
+        # being written cannot come back when the write lands.
+        self._write_lock = threading.Lock()
         self._pending: dict[str, Visit] = {}
-        # visitor key -> (what was stored, when): the throttle, kept in memory so that deciding
-        # costs nothing.
-        self._stored: dict[str, tuple[tuple[object, ...], datetime]] = {}
-        self._last_prune = float("-inf")
 
     # --- Writing --------------------------------------------------------------------------
 
     def record(self, visit: Visit) -> None:
-        v = visit.visitor
-        signature = (visit.location_kind, visit.location_id, v.name, v.is_invisible)
         with self._lock:
-            stored = self._stored.get(v.key)
-            if (
-                stored is not None
-                and stored[0] == signature
-                and timedelta(0) <= visit.at - stored[1] < timedelta(seconds=THROTTLE_SECONDS)
-            ):
-                return
-            self._stored[v.key] = (signature, visit.at)
-            self._pending[v.key] = visit
-            if len(self._pending) > MAX_PENDING or len(self._stored) > MAX_PENDING:
+            self._keep(visit)
+            if len(self._pending) > MAX_PENDING:
                 self._forget_old(visit.at)
+        flusher.ensure_started()
+
+    def _keep(self, visit: Visit) -> None:
+        """Buffer a visit unless a newer one of the same visitor is waiting (caller locks)."""
+        waiting = self._pending.get(visit.visitor.key)
+        if waiting is None or waiting.at <= visit.at:
+            self._pending[visit.visitor.key] = visit
 
     def _forget_old(self, now: datetime) -> None:
         horizon = now - window()
         self._pending = {k: p for k, p in self._pending.items() if p.at >= horizon}
-        throttle_horizon = now - timedelta(seconds=THROTTLE_SECONDS)
-        self._stored = {k: s for k, s in self._stored.items() if s[1] >= throttle_horizon}
+        if len(self._pending) > MAX_PENDING:  # still too many: keep the newest half
+            newest = sorted(self._pending.values(), key=lambda p: p.at)[-MAX_PENDING // 2 :]
+            self._pending = {p.visitor.key: p for p in newest}
 
     def flush(self) -> None:
-        with self._lock:
-            batch, self._pending = list(self._pending.values()), {}
-        try:
-            if batch:
+        with self._write_lock:
+            with self._lock:
+                if not self._pending:
+                    return
+                if len(self._pending) <= FLUSH_MAX_ROWS:
+                    batch, self._pending = list(self._pending.values()), {}
+                else:
+                    keys = list(self._pending)[:FLUSH_MAX_ROWS]
+                    batch = [self._pending.pop(k) for k in keys]
+            try:
                 self._write(batch)
-            self._maybe_prune()
-        except DatabaseError:
-            log.exception("presence: could not store %d visits", len(batch))
+            except (OperationalError, InterfaceError):
+                # Locked too long or the connection went: the same visits go again next tick.
+                with self._lock:
+                    for v in batch:
+                        self._keep(v)
+                raise
+            except DatabaseError:
+                log.error("presence: dropped %d visits the database refused", len(batch))
+                raise
 
     def forget(self, visitor_key: str) -> None:
-        with self._lock:
-            self._pending.pop(visitor_key, None)
-            self._stored.pop(visitor_key, None)
-        try:
-            Presence.objects.filter(visitor_key=visitor_key).delete()
-        except DatabaseError:
-            log.exception("presence: could not forget a visitor")
+        with self._write_lock:
+            with self._lock:
+                self._pending.pop(visitor_key, None)
+            try:
+                Presence.objects.filter(visitor_key=visitor_key).delete()
+            except DatabaseError:
+                log.exception("presence: could not forget a visitor")
 
     def _write(self, batch: list[Visit]) -> None:
         from parley.accounts.models import Member
 
-        member_ids = {v.visitor.member_id for v in batch if v.visitor.member_id is not None}
-        if member_ids:
-            # A member deleted since their visit would break the foreign key.
-            existing = set(Member.objects.filter(pk__in=member_ids).values_list("pk", flat=True))
-            batch = [
-                v for v in batch if v.visitor.member_id is None or v.visitor.member_id in existing
+        with transaction.atomic():
+            member_ids = {v.visitor.member_id for v in batch if v.visitor.member_id is not None}
+            if member_ids:
+                # A member deleted since their visit would break the foreign key.
+                existing = set(
+                    Member.objects.filter(pk__in=member_ids).values_list("pk", flat=True)
+                )
+                batch = [
+                    v
+                    for v in batch
+                    if v.visitor.member_id is None or v.visitor.member_id in existing
+                ]
+            rows = [
+                (
+                    v.visitor.key,
+                    v.visitor.kind,
+                    v.visitor.member_id,
+                    v.visitor.name[:40] if v.visitor.kind == ROBOT else "",
+                    v.visitor.is_invisible,
+                    v.location_kind,
+                    v.location_id,
+                    connection.ops.adapt_datetimefield_value(v.at),
+                )
+                for v in batch
             ]
-        rows = [
-            (
-                v.visitor.key,
-                v.visitor.kind,
-                v.visitor.member_id,
-                v.visitor.name[:40] if v.visitor.kind == ROBOT else "",
-                v.visitor.is_invisible,
-                v.location_kind,
-                v.location_id,
-                connection.ops.adapt_datetimefield_value(v.at),
-            )
-            for v in batch
-        ]
-        with connection.cursor() as cursor:
-            for start in range(0, len(rows), UPSERT_BATCH_ROWS):
-                chunk = rows[start : start + UPSERT_BATCH_ROWS]
-                cursor.execute(_upsert_sql(len(chunk)), [value for row in chunk for value in row])
-
-    def _maybe_prune(self) -> None:
-        now = time.monotonic()
-        if now - self._last_prune < PRUNE_INTERVAL_SECONDS:
-            return
-        self._last_prune = now
-        self.prune()
+            with connection.cursor() as cursor:
+                for start in range(0, len(rows), UPSERT_BATCH_ROWS):
+                    chunk = rows[start : start + UPSERT_BATCH_ROWS]
+                    cursor.execute(
+                        _upsert_sql(len(chunk)), [value for row in chunk for value in row]
+                    )
 
     def prune(self) -> int:
         """Delete rows older than the window: one DELETE on the seen_at index."""

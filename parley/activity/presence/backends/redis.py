@@ -5,7 +5,8 @@ Keys, under a prefix (so tests and several boards can share one server):
 - `all:<m|g|r>`                   everyone in the window by kind: visitor key -> time
 - `loc:<kind>:<id>:<m|g>`         members and guests at one location (robots are only counted
                                   board-wide): visitor key -> time
-A visit moves its visitor out of the previous location's set (one Lua script, one round trip).
+A visit moves its visitor out of the previous location's set (one Lua script, one round trip);
+a visit older than the one stored (two workers racing for one visitor) is ignored.
 Entries older than the window are trimmed whenever their set is written, and every key expires
 a little after the window, so nothing grows without bound.
 
@@ -49,6 +50,10 @@ _CODES = {MEMBER: "m", GUEST: "g", ROBOT: "r"}
 _RECORD = """
 local vkey, allkey, lockey = KEYS[1], KEYS[2], KEYS[3]
 local who, ts, since, ttl, at_location = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5] == '1'
+local stored = redis.call('ZSCORE', allkey, who)
+if stored and tonumber(stored) > tonumber(ts) then
+  return 0
+end
 local previous = redis.call('HGET', vkey, 'lz')
 if previous and previous ~= '' and previous ~= lockey then
   redis.call('ZREM', previous, who)
@@ -178,7 +183,12 @@ class RedisBackend:
             self._run(lambda client: self._script_for(client, _RECORD)(keys=keys, args=args))
 
     def flush(self) -> None:
-        """Visits are stored as they are recorded."""
+        """Visits are stored as they are recorded: when the response is closed, before a sync
+        worker takes its next request, so well within the two seconds other workers may lag."""
+
+    def prune(self) -> int:
+        """Nothing to do: trimmed on write, and every key expires by itself."""
+        return 0
 
     def forget(self, visitor_key: str) -> None:
         keys = [self._visitor(visitor_key), self._all(_kind_of(visitor_key))]
