@@ -58,7 +58,18 @@ def browser(_allow_orm_beside_playwright: None) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_page(browser: Browser, live_server) -> Iterator[Callable[[], Page]]:
+def _background_flush(settings) -> Iterator[None]:
+    """The live server is a real server: its background flusher stores visits and view counts
+    as it does in production (the rest of the suite flushes by hand)."""
+    from parley.core import flusher
+
+    settings.PARLEY_BACKGROUND_FLUSH = True
+    yield
+    flusher.stop()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server, _background_flush) -> Iterator[Callable[[], Page]]:
     """Open a page in a new browser context: a separate person with their own cookies."""
     contexts = []
 
