@@ -115,4 +115,3 @@ def prune_read_markers(*, now: datetime | None = None) -> PruneResult:
         threads, _ = ThreadRead.objects.filter(read_at__lt=cutoff).delete()
         forums, _ = ForumRead.objects.filter(read_at__lt=cutoff).delete()
     return PruneResult(thread_markers=threads, forum_markers=forums)
-

@@ -90,7 +90,7 @@ class ThreadPageTests(TestCase):
     def test_guest_view_writes_nothing_and_is_counted_later(self) -> None:
         before = Thread.objects.get(pk=self.w.long_thread.pk).view_count
         warm_permission_cache(self.client)
-        with self.max_queries(4):  # the permission stamp, the page's own reads + one presence read (database backend)
+        with self.max_queries(4):  # stamp, the page's own reads, one presence read (database)
             response = self.client.get(self.url)
         self.assertNotIn("sessionid", response.cookies)
         self.assertEqual(Thread.objects.get(pk=self.w.long_thread.pk).view_count, before)
@@ -148,7 +148,7 @@ class ForumPagesTests(TestCase):
 
     def test_index_lists_forums_with_counts_and_last_post(self) -> None:
         warm_permission_cache(self.client)
-        with self.max_queries(4):  # the permission stamp, the page's own reads + one presence read (database backend)
+        with self.max_queries(4):  # stamp, the page's own reads, one presence read (database)
             response = self.client.get("/")
         html = response.content.decode()
         self.assertIn("World news", html)
@@ -161,7 +161,7 @@ class ForumPagesTests(TestCase):
             actor=self.w.moderator, thread=self.w.locked_thread, is_sticky=True
         )
         warm_permission_cache(self.client)
-        with self.max_queries(5):  # the permission stamp, the page's own reads + one presence read (database backend)
+        with self.max_queries(5):  # stamp, the page's own reads, one presence read (database)
             response = self.client.get(self.w.lounge.get_absolute_url())
         html = response.content.decode()
         self.assertLess(html.index("Old news"), html.index("Favourite tea"))
