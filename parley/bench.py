@@ -25,10 +25,19 @@ def _setup() -> None:
     os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
     os.environ.setdefault("PARLEY_ALLOWED_HOSTS", "testserver")
+    # Ticks are measured one by one below; a background flusher would write in between.
+    os.environ.setdefault("PARLEY_BACKGROUND_FLUSH", "0")
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
+
+    # The board is built by a few members posting the same text fast, which the posting gate
+    # (rightly) refuses from people.
+    settings.PARLEY_FLOOD_SECONDS = settings.PARLEY_NEWCOMER_FLOOD_SECONDS = 0
+    settings.PARLEY_DUPLICATE_MINUTES = 0
+    settings.PARLEY_APPROVAL_FIRST_POSTS = 0
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -79,6 +88,22 @@ def _build_board() -> dict[str, str]:
     }
 
 
+def _presence_tick() -> None:
+    """What one worker's background flusher does each second on a busy board: store the 100
+    visits it buffered (database backend; Redis stores visits as responses close instead)."""
+    from django.utils import timezone
+
+    from parley.activity.presence.backends import Visit, get_backend
+    from parley.activity.presence.visitors import GUEST, Visitor
+
+    backend = get_backend()
+    now = timezone.now()
+    for i in range(100):
+        visitor = Visitor(key=f"g:bench{i}", kind=GUEST)
+        backend.record(Visit(visitor, "thread", i, now))
+    backend.flush()
+
+
 def _time(fn: Callable[[], object], rounds: int = ROUNDS) -> float:
     fn()  # warm caches and templates
     samples = []
@@ -114,6 +139,8 @@ def main(argv: list[str] | None = None) -> None:
         query_count = len(queries.captured_queries)
         took = _time(lambda url=url: client.get(url))
         print(f"{name:<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{query_count:>9}")
+    took = _time(_presence_tick, rounds=50)
+    print(f"{'presence tick, 100':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
     sample = 'Some **markup** with a [quote="x"]quote[/quote] and https://example.org\n' * 25
     took = _time(lambda: render_post(sample), rounds=200)
     print(f"{'render 2 KB post':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
