@@ -106,3 +106,23 @@ class SessionTests(TestCase):
         self.assertEqual(laptop.get("/account/").status_code, 200)
         self.assert_logged_out(phone)
         self.assertEqual(MemberSession.objects.filter(member=self.member).count(), 1)
+
+
+class ExpiredSessionTests(TestCase):
+    def test_the_daily_job_deletes_expired_sessions_only(self) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from parley.accounts.tasks import clear_expired_sessions
+
+        member = make_member("Rowan")
+        for client in (Client(), Client()):
+            client.login(username="Rowan", password=PASSWORD)
+        old = MemberSession.objects.filter(member=member).first()
+        MemberSession.objects.filter(pk=old.pk).update(
+            expire_date=timezone.now() - timedelta(days=1)
+        )
+        clear_expired_sessions.call_local()
+        self.assertFalse(MemberSession.objects.filter(pk=old.pk).exists())
+        self.assertEqual(MemberSession.objects.filter(member=member).count(), 1)
