@@ -42,3 +42,63 @@ class AdminTests(TestCase):
         response = self.client.get("/admin/forums/forum/")
         self.assertEqual(response.status_code, 302)
         self.assertIn("/admin/login/", response["Location"])
+
+
+class AdminChangesReachReadersTests(TestCase):
+    """Forum-tree changes made in the admin move the permission stamp, so every worker's cached
+    tables are retired on the next request (a new forum shows, a deleted one goes)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+
+    def setUp(self) -> None:
+        self.client.force_login(self.w.admin)
+        self.guest = self.client_class()
+
+    def forum_titles_for_guest(self) -> set[str]:
+        from html.parser import HTMLParser
+
+        class Titles(HTMLParser):
+            def __init__(self) -> None:
+                super().__init__()
+                self.found: set[str] = set()
+                self._in = False
+
+            def handle_starttag(self, tag, attrs) -> None:  # type: ignore[no-untyped-def]
+                href = dict(attrs).get("href") or ""
+                self._in = tag == "a" and href.startswith("/forums/") and href.count("/") == 3
+
+            def handle_data(self, data: str) -> None:
+                if self._in and data.strip():
+                    self.found.add(data.strip())
+                    self._in = False
+
+        parser = Titles()
+        parser.feed(self.guest.get("/").content.decode())
+        return parser.found
+
+    def test_a_forum_added_in_the_admin_shows_at_once_and_a_deleted_category_goes(self) -> None:
+        from parley.forums.models import Category
+        from parley.permissions import grants
+
+        self.assertIn("Breaking news", self.forum_titles_for_guest())  # tables cached now
+        before = grants.version()
+        response = self.client.post(
+            "/admin/forums/forum/add/",
+            {
+                "category": self.w.category.pk,
+                "title": "Fresh forum",
+                "slug": "fresh-forum",
+                "description": "",
+                "display_order": 5,
+            },
+        )
+        self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
+        self.assertEqual(grants.version(), before + 1)
+        self.assertIn("Fresh forum", self.forum_titles_for_guest())
+
+        other = Category.objects.create(title="Short-lived")
+        response = self.client.post(f"/admin/forums/category/{other.pk}/delete/", {"post": "yes"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(grants.version(), before + 2)

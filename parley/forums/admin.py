@@ -1,38 +1,37 @@
 from django.contrib import admin
 
 from parley.forums.models import Category, Forum, Prefix, Thread
+from parley.permissions.services import forum_tree_changed
 
 
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["title", "display_order"]
+class TreeChangeAdmin(admin.ModelAdmin):
+    """Saving or deleting changes the forum tree that permission tables are built from. The
+    admin runs each of these in a transaction, so the permission stamp moves with the change."""
 
-
-@admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin):
-    list_display = ["title", "category", "parent", "display_order", "thread_count", "post_count"]
-    readonly_fields = ["thread_count", "post_count", "last_post"]
-    prepopulated_fields = {"slug": ["title"]}
-    search_fields = ["title"]
-
-    # The admin runs each of these in a transaction; the permission stamp moves with it.
     def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
-        from parley.permissions.services import forum_tree_changed
-
         forum_tree_changed()
 
     def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
         super().delete_model(request, obj)
-        from parley.permissions.services import forum_tree_changed
-
         forum_tree_changed()
 
     def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
         super().delete_queryset(request, queryset)
-        from parley.permissions.services import forum_tree_changed
-
         forum_tree_changed()
+
+
+@admin.register(Category)
+class CategoryAdmin(TreeChangeAdmin):
+    list_display = ["title", "display_order"]
+
+
+@admin.register(Forum)
+class ForumAdmin(TreeChangeAdmin):
+    list_display = ["title", "category", "parent", "display_order", "thread_count", "post_count"]
+    readonly_fields = ["thread_count", "post_count", "last_post"]
+    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title"]
 
 
 @admin.register(Prefix)
