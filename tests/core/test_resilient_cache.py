@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from unittest import mock
 
 from django.core.cache import caches
 from django.test import TestCase, override_settings
@@ -19,17 +20,21 @@ DEAD_REDIS = {
 }
 
 
+# The class's own starting values, read before any test changed them.
+AT_START = (ResilientRedisCache._down_until, ResilientRedisCache._last_logged)
+
+
 class DeadRedisTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.w = build_world()
 
     def setUp(self) -> None:
-        ResilientRedisCache._down_until = 0.0
-        ResilientRedisCache._last_logged = 0.0
+        # As a new process starts: never down, never logged.
+        ResilientRedisCache._down_until, ResilientRedisCache._last_logged = AT_START
 
     def tearDown(self) -> None:
-        ResilientRedisCache._down_until = 0.0
+        ResilientRedisCache._down_until, ResilientRedisCache._last_logged = AT_START
 
     def test_cache_calls_miss_instead_of_raising(self) -> None:
         with override_settings(CACHES=DEAD_REDIS):
@@ -49,4 +54,14 @@ class DeadRedisTests(TestCase):
             self.assertEqual(
                 self.client.get(self.w.long_thread.get_absolute_url()).status_code, 200
             )
+        self.assertEqual(len(logs.records), 1)
+
+    def test_the_outage_is_logged_on_a_machine_that_just_booted(self) -> None:
+        # time.monotonic() often counts from boot: a fresh CI machine reads small numbers.
+        with (
+            mock.patch("parley.core.cache.time.monotonic", return_value=3.0),
+            override_settings(CACHES=DEAD_REDIS),
+            self.assertLogs("parley.core.cache", logging.ERROR) as logs,
+        ):
+            self.assertIsNone(caches["default"].get("anything"))
         self.assertEqual(len(logs.records), 1)
