@@ -24,7 +24,6 @@ from parley.permissions.registry import (
     GUESTS,
     NEVER,
     PERMISSIONS,
-    READ_THREADS,
     VIEW_FORUM,
 )
 
@@ -180,10 +179,16 @@ def _compute(group_ids: frozenset[int]) -> Grants:
             if NEVER not in values and ALLOW in values:
                 allowed.add(permission)
         by_forum[forum_id] = frozenset(allowed)
-    # A forum inside one the groups cannot view is hidden too, and reading needs viewing.
-    for forum_id in parents:
-        if any(VIEW_FORUM not in by_forum[a] for a in _chain(forum_id, parents)):
-            by_forum[forum_id] = by_forum[forum_id] - {VIEW_FORUM, READ_THREADS}
+    # A forum inside one the groups cannot view is hidden too, and every other permission needs
+    # viewing: moderating, reporting or replying in a forum one cannot see would leak it (a
+    # global moderator reading a private forum's reports, say).
+    hidden = {
+        forum_id
+        for forum_id in parents
+        if any(VIEW_FORUM not in by_forum[a] for a in _chain(forum_id, parents))
+    }
+    for forum_id in hidden:
+        by_forum[forum_id] = EMPTY
     profiles = list(GroupProfile.objects.filter(group_id__in=group_ids))
     windows = [p.edit_window_minutes for p in profiles]
     top = max(profiles, key=lambda p: p.display_priority, default=None)
