@@ -220,6 +220,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("PARLEY_BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS-only deployments: redirect plain HTTP and tell browsers to come back over HTTPS only.
+# Off by default, because `make demo` serves plain HTTP; set both behind a TLS proxy.
+SECURE_SSL_REDIRECT = env_bool("PARLEY_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("PARLEY_HSTS_SECONDS", "0") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PARLEY_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("PARLEY_HSTS_PRELOAD", False)
 
 # Content-Security-Policy on every page: no inline script, no third-party anything.
 CONTENT_SECURITY_POLICY = {
