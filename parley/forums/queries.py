@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from parley import permissions
 from parley.core.pagination import PageNav, checked_page, page_count, position_range
 from parley.forums.models import Category, Forum, Post, Thread
 from parley.permissions import Perms
+from parley.permissions.registry import READ_THREADS
 
 INDEX_FORUM_RELATED = ("last_post", "last_post__thread", "last_post__thread__prefix")
 
@@ -47,9 +49,14 @@ def subforums_of(perms: Perms, forum: Forum) -> list[Forum]:
 
 
 def thread_list_queryset(perms: Perms, *, with_redirects: bool = False) -> QuerySet[Thread]:
-    """Threads for listings. "Moved" stubs belong only in their old forum's list."""
+    """Threads for listings. "Moved" stubs belong only in their old forum's list, and only for
+    readers who may read where they lead (a stub's title must not outlive a move into a forum
+    the reader cannot see)."""
     qs = Thread.objects.select_related("prefix", "forum", "last_post")
-    if not with_redirects:
+    if with_redirects:
+        readable = perms.forums_with(READ_THREADS)
+        qs = qs.filter(Q(redirect_to__isnull=True) | Q(redirect_to__forum_id__in=readable))
+    else:
         qs = qs.filter(redirect_to__isnull=True)
     return permissions.visible_threads(perms, qs)
 
@@ -61,17 +68,26 @@ class ThreadListPage:
 
 
 def forum_threads(perms: Perms, forum: Forum, page: int | None) -> ThreadListPage:
+    """A page of the forum's list. Its length is known from the stored count of published
+    threads, but a reader may also see rows it leaves out ("Moved" stubs, their own held threads,
+    deleted ones for moderators): one row past the page tells whether a further page exists, so
+    the oldest threads stay reachable without counting anything."""
     per_page = settings.THREADS_PER_PAGE
-    nav = checked_page(page, page_count(forum.thread_count, per_page))
+    current = page or 1
     # Deep pages use OFFSET over the (forum, sticky, last_post_at) index: bounded by how far a
     # reader pages back in one forum, not by the size of the threads table.
-    start = (nav.current - 1) * per_page
+    start = (current - 1) * per_page
     qs = (
         thread_list_queryset(perms, with_redirects=True)
         .filter(forum=forum)
         .order_by("-is_sticky", "-last_post_at")
     )
-    return ThreadListPage(threads=list(qs[start : start + per_page]), nav=nav)
+    rows = list(qs[start : start + per_page + 1]) if current >= 1 else []
+    if current > 1 and not rows:
+        raise Http404("No such page.")
+    counted = page_count(forum.thread_count, per_page)
+    last = max(counted, current + 1 if len(rows) > per_page else current)
+    return ThreadListPage(threads=rows[:per_page], nav=checked_page(current, last))
 
 
 @dataclass
