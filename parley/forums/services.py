@@ -2,7 +2,9 @@
 
 Each function checks permission first, runs in one transaction, and keeps the denormalised
 counters (reply counts, forum totals, member message counts, last post) right in the same
-transaction. The thread row is locked while a position is assigned.
+transaction. The thread row is locked while a position is assigned; a member's new posts are
+checked and written one at a time (`gate.serialize_posting`), so flood control and the client
+token hold under concurrent requests.
 
 Thread order is (created_at, id): positions follow it, and `resync_thread` rebuilds them from it.
 The row-level helpers below the verbs (`counters_follow`, `hide_posts`, `hide_thread`, …) check
@@ -154,11 +156,14 @@ def create_thread(
     permissions.ensure_can_start_thread(permissions.perms_for(actor), forum)
     title = clean_title(title)
     rendered = prepare_body(body)
-    now = now or timezone.now()
     try:
         with transaction.atomic():
+            # One member's posts are checked and written one at a time: a double submit finds
+            # the first post here, and the gate sees every post committed before this one.
+            gate.serialize_posting(actor)
             if existing := _existing_post(actor, client_token):
                 return existing.thread
+            now = now or timezone.now()  # after the wait: later than any post it waited for
             held = gate.check_new_post(actor=actor, forum=forum, body=rendered.source, now=now)
             thread = Thread.objects.create(
                 awaiting_approval=held,
@@ -177,7 +182,8 @@ def create_thread(
             if not held:
                 Forum.objects.filter(pk=forum.pk).update(thread_count=F("thread_count") + 1)
     except IntegrityError:
-        # A concurrent double submit won the race on the client token: return its thread.
+        # Not expected while posts are serialized, but the unique token is the last word: a
+        # concurrent double submit that got this far lost the race, so return the winner.
         if existing := _existing_post(actor, client_token):
             return existing.thread
         raise
@@ -196,6 +202,7 @@ def reply_to_thread(
     rendered = prepare_body(body)
     try:
         with transaction.atomic():
+            gate.serialize_posting(actor)  # before the token and the gate look (see above)
             if existing := _existing_post(actor, client_token):
                 return existing
             locked = Thread.objects.select_for_update().get(pk=thread.pk)
