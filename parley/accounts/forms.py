@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
 from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, Member
 from parley.accounts.usernames import username_key, validate_username
-from parley.moderation.abuse_forms import LoginThrottleMixin, RegistrationDefenceMixin
+from parley.moderation.abuse_forms import (
+    LoginThrottleMixin,
+    PasswordResetThrottleMixin,
+    RegistrationDefenceMixin,
+)
 
 
 class LoginForm(LoginThrottleMixin, AuthenticationForm):
@@ -44,10 +48,9 @@ class RegisterForm(RegistrationDefenceMixin, forms.Form):
         return name
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if Member.objects.filter(email__iexact=email).exists():
-            raise ValidationError("An account with that email address already exists.")
-        return email
+        # Whether an account already uses the address is not said here: anyone could ask. The
+        # registration service tells that account's owner by email instead.
+        return self.cleaned_data["email"].strip()
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -58,6 +61,10 @@ class RegisterForm(RegistrationDefenceMixin, forms.Form):
             except ValidationError as error:
                 self.add_error("password", error)
         return data
+
+
+class ResetRequestForm(PasswordResetThrottleMixin, PasswordResetForm):
+    """The lost-password form: Django's, limited per client and (silently) per address."""
 
 
 class EmailChangeForm(forms.Form):

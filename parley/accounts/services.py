@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from parley.accounts.models import Member
 from parley.accounts.usernames import username_key, validate_username
+
+log = logging.getLogger(__name__)
 
 
 def register_member(
@@ -49,6 +55,57 @@ def register_member(
 
         join_registered(member)
     return member
+
+
+def register_member_or_notify_owner(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    time_zone: str = "UTC",
+    login_url: str,
+    reset_url: str,
+) -> Member | None:
+    """Registration as the public form does it. An address that already belongs to an account
+    is not refused, which would tell anyone which addresses are registered: no account is
+    created, the address's owner gets an email ("someone tried to register with your address;
+    if it was you, log in or reset your password") and None comes back, for the caller to
+    answer without saying which case it was. A taken username is still refused (names are
+    public on a forum). `login_url` and `reset_url` are absolute, for the email."""
+    try:
+        return register_member(
+            username=username, email=email, password=password, time_zone=time_zone
+        )
+    except ValidationError as error:
+        if getattr(error, "code", None) != "email_taken":
+            raise
+    notify_registration_attempt(email=email, login_url=login_url, reset_url=reset_url)
+    return None
+
+
+def notify_registration_attempt(*, email: str, login_url: str, reset_url: str) -> bool:
+    """Email the owner of `email` that someone tried to register with it. Silent when there is
+    no active owner, when the address had its share of account emails this hour, or when the
+    mail server fails (logged): the page shown is the same either way. True if sent."""
+    from parley.moderation.abuse_forms import account_email_allowance
+
+    owner = Member.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if owner is None or not account_email_allowance(owner.email).allowed:
+        return False
+    context = {
+        "member": owner,
+        "site_name": settings.SITE_NAME,
+        "login_url": login_url,
+        "reset_url": reset_url,
+    }
+    subject = render_to_string("accounts/registration_attempt_subject.txt", context)
+    body = render_to_string("accounts/registration_attempt_email.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), body, None, [owner.email])
+    except Exception:  # a failure must not show on the page, where it would name the address
+        log.exception("Could not send the registration notice to member %s", owner.pk)
+        return False
+    return True
 
 
 def change_password(*, member: Member, new_password: str, keep_session_key: str = "") -> None:

@@ -15,7 +15,7 @@ urlpatterns = [
     path("account/logout-others/", views.account_logout_others, name="account-logout-others"),
     path(
         "lost-password/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",
@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "lost-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        views.PasswordResetConfirmView.as_view(
             template_name="accounts/password_reset_confirm.html"
         ),
         name="password_reset_confirm",

@@ -1,19 +1,28 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley import permissions
 from parley.accounts import services
-from parley.accounts.forms import EmailChangeForm, LoginForm, PreferencesForm, RegisterForm
+from parley.accounts.forms import (
+    EmailChangeForm,
+    LoginForm,
+    PreferencesForm,
+    RegisterForm,
+    ResetRequestForm,
+)
 from parley.accounts.models import Member
 from parley.forums import queries
 from parley.moderation import abuse_forms
@@ -30,6 +39,28 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        abuse_forms.remember_device(self.request, response, form.get_user())
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ResetRequestForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        # The new password starts the account's failure counters afresh (they are keyed by
+        # it), and this browser, which just proved it reads the member's email, becomes a
+        # known device that nobody else's failures can refuse.
+        response = super().form_valid(form)
+        abuse_forms.remember_device(self.request, response, form.user)
+        return response
+
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
@@ -39,20 +70,31 @@ def register(request: HttpRequest) -> HttpResponse:
     allowance = abuse_forms.register_ip_allowance(request) if request.method == "POST" else None
     if allowance is not None and not allowance.allowed:
         form.add_error(None, abuse_forms.register_refusal(allowance))
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and form.is_valid() and form.claim_started():
         try:
-            member = services.register_member(
+            member = services.register_member_or_notify_owner(
                 username=form.cleaned_data["username"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 time_zone=form.cleaned_data.get("time_zone") or "UTC",
+                login_url=request.build_absolute_uri(reverse("login")),
+                reset_url=request.build_absolute_uri(reverse("password_reset")),
             )
         except ValidationError as error:
             form.add_error(None, error)
+            form.renew_started()  # the one sent was spent
         else:
+            if member is None:  # the address has an account; its owner was told by email
+                return render(
+                    request,
+                    "accounts/register_check_email.html",
+                    {"email": form.cleaned_data["email"]},
+                )
             login(request, member, backend="parley.accounts.backends.NameOrEmailBackend")
             messages.success(request, f"Welcome, {member.username}! Your account is ready.")
-            return redirect(_next_url(request))
+            response = redirect(_next_url(request))
+            abuse_forms.remember_device(request, response, member)
+            return response
     return render(request, "accounts/register.html", {"form": form, "next": _next_url(request)})
 
 

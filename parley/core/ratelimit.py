@@ -253,3 +253,8 @@ def client_ip(request: HttpRequest) -> str:
 
 def ip_key(scope: str, request: HttpRequest) -> str:
     return f"{scope}:ip:{hashed(client_ip(request))}"
+
+
+def address_key(scope: str, email: str) -> str:
+    """A key for limits per email address: case-folded and hashed, so it holds no address."""
+    return f"{scope}:address:{hashed(email.strip().lower())}"

@@ -1,24 +1,31 @@
 """Forms for abuse control: rejecting held content, warnings, bans, the spam cleaner, and the
-defences the account forms mix in (registration honeypot and minimum form time, login cool-off).
+defences the account forms mix in (registration honeypot and single-use minimum form time,
+limits on account emails, the login cool-off and known devices).
 
 The account forms live in `parley.accounts.forms`; they take these mixins so every rule about
 abuse stays in one place."""
 
 from __future__ import annotations
 
+import logging
+import secrets
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from parley.core import ratelimit
 from parley.moderation.discipline import WARNING_MAX_POINTS
 from parley.moderation.models import REASON_MAX_CHARS
+
+log = logging.getLogger(__name__)
 
 # --- Moderator forms ----------------------------------------------------------------------------
 
@@ -116,6 +123,12 @@ REGISTER_FORM_MAX_AGE_SECONDS = 24 * 60 * 60
 HONEYPOT_FIELD = "website"
 GENERIC_REFUSAL = "We could not create your account. Please check the form and try again."
 TOO_QUICK = "That was quick! Please check the form and submit again."
+ALREADY_USED = "This form was already sent once. Please check it and submit it again."
+STORE_UNAVAILABLE = "We could not check this form just now. Please submit it again in a minute."
+# Spent tokens are remembered in the shared cache ("once across workers"); a token's nonce is
+# the key, kept a little longer than the token can be valid.
+_USED_PREFIX = "register:started-used:"
+_USED_KEEP_SECONDS = REGISTER_FORM_MAX_AGE_SECONDS + 60 * 60
 
 
 def register_min_seconds() -> int:
@@ -123,13 +136,35 @@ def register_min_seconds() -> int:
 
 
 def form_started_token(at: float | None = None) -> str:
-    """A signed note of when the registration form was shown (`at`: seconds since the epoch)."""
-    return signing.dumps(int(time.time() if at is None else at), salt=_STARTED_SALT)
+    """A signed note of when the registration form was shown (`at`: seconds since the epoch),
+    with a random nonce so that each form shown can be spent once (two forms shown in the same
+    second get different tokens)."""
+    started = int(time.time() if at is None else at)
+    return signing.dumps([started, secrets.token_urlsafe(12)], salt=_STARTED_SALT)
+
+
+def _read_started(token: str) -> tuple[int, str] | None:
+    """(shown at, nonce), or None for a missing, forged or malformed token."""
+    try:
+        value = signing.loads(token, salt=_STARTED_SALT)
+    except signing.BadSignature:
+        return None
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], int)
+        and isinstance(value[1], str)
+        and value[1]
+    ):
+        return value[0], value[1]
+    return None
 
 
 class RegistrationDefenceMixin(forms.Form):
     """A field only bots fill in, and a signed time the form was shown: a human takes longer
-    than PARLEY_REGISTER_MIN_SECONDS to fill it in; a script posting at once does not."""
+    than PARLEY_REGISTER_MIN_SECONDS to fill it in; a script posting at once does not. The
+    time token is single-use (`claim_started`), so one wait cannot be replayed for many
+    registrations."""
 
     website = forms.CharField(
         label="Website",
@@ -142,20 +177,20 @@ class RegistrationDefenceMixin(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["started"].initial = form_started_token()
 
-    def _renew_started(self) -> None:
-        # A bound form renders what was submitted; a bad token must not be sent back as it came.
+    def renew_started(self) -> None:
+        """Send back a fresh token, dated now. A bound form renders what was submitted; a bad or
+        spent token must not be sent back as it came."""
         self.data = self.data.copy()
         self.data[self.add_prefix("started")] = form_started_token()
 
     def _started_problem(self) -> str | None:
-        try:
-            started = signing.loads(self.cleaned_data.get("started") or "", salt=_STARTED_SALT)
-        except signing.BadSignature:
-            self._renew_started()
+        started = _read_started(self.cleaned_data.get("started") or "")
+        if started is None:
+            self.renew_started()
             return GENERIC_REFUSAL
-        age = time.time() - started if isinstance(started, int) else -1.0
+        age = time.time() - started[0]
         if age > REGISTER_FORM_MAX_AGE_SECONDS:
-            self._renew_started()
+            self.renew_started()
             return "This form was open for a long time. Please check it and submit again."
         if age < register_min_seconds():
             return TOO_QUICK  # the same token passes once the member has taken a moment
@@ -169,6 +204,31 @@ class RegistrationDefenceMixin(forms.Form):
         elif problem := self._started_problem():
             self.add_error(None, ValidationError(problem, code="form_time"))
         return data
+
+    def claim_started(self) -> bool:
+        """Spend the form's time token; call it once the form is valid, before registering.
+
+        The first claim of a token wins in every worker (`cache.add` on the shared cache). A
+        token already spent, or a cache that cannot answer (Redis down: `add` says no), refuses:
+        False, with the reason added to the form and a fresh token in it."""
+        started = _read_started(self.cleaned_data.get("started") or "")
+        if started is None:  # is_valid() was not called, or said no
+            return False
+        key = _USED_PREFIX + started[1]
+        try:
+            claimed = bool(cache.add(key, 1, timeout=_USED_KEEP_SECONDS))
+        except Exception:  # a cache that cannot say "first" must not say "yes"
+            log.warning("Could not record a spent registration token", exc_info=True)
+            claimed = False
+        if claimed:
+            return True
+        try:
+            spent = cache.get(key) is not None
+        except Exception:
+            spent = False
+        self.add_error(None, ValidationError(ALREADY_USED if spent else STORE_UNAVAILABLE))
+        self.renew_started()
+        return False
 
 
 def register_ip_allowance(request: Any) -> ratelimit.Allowance:
@@ -187,62 +247,220 @@ def register_refusal(allowance: ratelimit.Allowance) -> str:
     )
 
 
-# --- Login: a cool-off per account and per address ----------------------------------------------
+# --- Emails about an account: at most a few per address ----------------------------------------
+
+ACCOUNT_EMAILS_PER_ADDRESS = 3  # per hour: password resets and "someone tried to register"
+ACCOUNT_EMAIL_WINDOW_SECONDS = 60 * 60
+RESET_REQUESTS_PER_IP = 10  # per hour, whatever the addresses asked for
 
 
-def _login_settings() -> tuple[int, int, int]:
-    return (
-        int(getattr(settings, "PARLEY_LOGIN_FAILURES_PER_ACCOUNT", 5)),
-        int(getattr(settings, "PARLEY_LOGIN_FAILURES_PER_IP", 20)),
-        int(getattr(settings, "PARLEY_LOGIN_COOLOFF_SECONDS", 10 * 60)),
+def account_email_allowance(email: str) -> ratelimit.Allowance:
+    """Count one account email (a reset link, a registration notice) to `email`. Counted for
+    every request naming the address, whether or not an account uses it; callers act on a
+    refusal silently, so the answer never tells anyone which addresses are registered."""
+    return ratelimit.hit(
+        ratelimit.address_key("account-email", email),
+        int(getattr(settings, "PARLEY_ACCOUNT_EMAILS_PER_ADDRESS", ACCOUNT_EMAILS_PER_ADDRESS)),
+        ACCOUNT_EMAIL_WINDOW_SECONDS,
     )
 
 
-def login_account_key(login: str) -> str:
-    """The limit's key for an account, however it was named (name, look-alike name or email
-    address all count against the same member); a login naming no one is keyed on what was
-    typed, folded. Hashed either way, so the buckets hold no one's address."""
+class PasswordResetThrottleMixin(forms.Form):
+    """Password reset requests: a limit per client, with a clear message (it counts every
+    request, so it says nothing about the address typed), and a silent limit per address
+    (the page then says "check your email" as always, and nothing is sent).
+
+    Takes the request as a keyword argument (the reset view passes it)."""
+
+    TOO_MANY = "Too many password reset requests from your network. Please try again in {wait}."
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.request is not None and data.get("email"):
+            allowance = ratelimit.hit(
+                ratelimit.ip_key("password-reset", self.request),
+                int(getattr(settings, "PARLEY_RESET_REQUESTS_PER_IP", RESET_REQUESTS_PER_IP)),
+                ACCOUNT_EMAIL_WINDOW_SECONDS,
+            )
+            if not allowance.allowed:
+                raise ValidationError(
+                    self.TOO_MANY.format(wait=allowance.retry_after_text), code="rate_limited"
+                )
+        return data
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not account_email_allowance(self.cleaned_data["email"]).allowed:
+            return  # silently: the same "check your email" page, no email
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+
+# --- Login: a cool-off per (account, client), per client, and for known devices ----------------
+#
+# Modelled on django-axes' "lock out by the combination of username and IP address", plus a
+# limit per address. What an attacker's failures can do to the owner:
+# - strangers (no device cookie for the account) count per (account, client), per client, and
+#   per account over every client (a high limit that caps guessing from many addresses);
+# - a known device (the signed `parley_device` cookie set on that browser when the member last
+#   logged in, or completed a password reset there) counts only against itself, so nobody
+#   else's failures ever refuse it;
+# - the account's counters are keyed by a digest of its password hash, so a password reset
+#   (or change) starts them afresh for everyone.
+
+DEVICE_COOKIE = "parley_device"
+_DEVICE_SALT = "parley.login.device"
+DEVICE_COOKIE_DAYS = 365
+LOGIN_FAILURES_PER_ACCOUNT = 5  # per (account, client), and per known device
+LOGIN_FAILURES_PER_IP = 20
+LOGIN_FAILURES_PER_ACCOUNT_ALL_CLIENTS = 50
+LOGIN_COOLOFF_SECONDS = 10 * 60
+
+TOO_MANY_FROM_NETWORK = "Too many failed attempts from your network. Try again in {wait}."
+TOO_MANY_FOR_ACCOUNT = (
+    "Too many failed attempts to log in to this account from your network. "
+    "Try again in {wait}, or reset your password."
+)
+TOO_MANY_FROM_EVERYWHERE = (
+    "Too many failed attempts to log in to this account from new devices. Try again in "
+    "{wait}, log in from a device you have used before, or reset your password."
+)
+TOO_MANY_FROM_DEVICE = (
+    "Too many failed attempts from this device. Try again in {wait}, or reset your password."
+)
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    per_account_client: int
+    per_client: int
+    per_account: int
+    window: int
+
+
+def login_limits() -> LoginLimits:
+    return LoginLimits(
+        per_account_client=int(
+            getattr(settings, "PARLEY_LOGIN_FAILURES_PER_ACCOUNT", LOGIN_FAILURES_PER_ACCOUNT)
+        ),
+        per_client=int(getattr(settings, "PARLEY_LOGIN_FAILURES_PER_IP", LOGIN_FAILURES_PER_IP)),
+        per_account=int(
+            getattr(
+                settings,
+                "PARLEY_LOGIN_FAILURES_PER_ACCOUNT_ALL_CLIENTS",
+                LOGIN_FAILURES_PER_ACCOUNT_ALL_CLIENTS,
+            )
+        ),
+        window=int(getattr(settings, "PARLEY_LOGIN_COOLOFF_SECONDS", LOGIN_COOLOFF_SECONDS)),
+    )
+
+
+@dataclass(frozen=True)
+class LoginSubject:
+    account_key: str  # the prefix of every counter about this account
+    member_id: int | None  # None: the login names no one
+
+
+def login_subject(login: str) -> LoginSubject:
+    """Who a login names, however it was typed (name, look-alike name or email address all
+    count against the same member). A member's key carries a digest of the password hash, so
+    a new password (a completed reset) starts every counter of the account afresh; a login
+    naming no one is keyed on what was typed, folded. Hashed either way: the buckets hold no
+    one's address or name."""
     from parley.accounts.models import Member
     from parley.accounts.usernames import username_key
 
     login = login.strip()
     lookup = {"email__iexact": login} if "@" in login else {"username_key": username_key(login)}
-    member_id = Member.objects.filter(**lookup).values_list("pk", flat=True).first()
-    if member_id is not None:
-        return f"login:account:{member_id}"
+    found = Member.objects.filter(**lookup).values_list("pk", "password").first()
+    if found is not None:
+        member_id, password = found
+        generation = ratelimit.hashed(f"password:{password}")[:12]
+        return LoginSubject(f"login:account:{member_id}:{generation}", member_id)
     folded = login.lower() if "@" in login else username_key(login)
-    return f"login:account:{ratelimit.hashed(folded)}"
+    return LoginSubject(f"login:account:{ratelimit.hashed(folded)}", None)
+
+
+def _device_max_age() -> int:
+    return int(getattr(settings, "PARLEY_DEVICE_COOKIE_DAYS", DEVICE_COOKIE_DAYS)) * 24 * 60 * 60
+
+
+def known_device(request: Any, member_id: int | None) -> str | None:
+    """The device id when the request carries a valid device cookie naming this member."""
+    if member_id is None:
+        return None
+    value = request.get_signed_cookie(
+        DEVICE_COOKIE, default=None, salt=_DEVICE_SALT, max_age=_device_max_age()
+    )
+    named, _, device = (value or "").partition(":")
+    return device if device and named == str(member_id) else None
+
+
+def remember_device(request: Any, response: Any, member: Any) -> None:
+    """Mark this browser as a known device of `member` (after a login or a completed reset):
+    a long-lived signed cookie naming the member. A browser already known for the member keeps
+    its id; one known for someone else now names this member."""
+    device = known_device(request, member.pk) or secrets.token_urlsafe(12)
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        f"{member.pk}:{device}",
+        salt=_DEVICE_SALT,
+        max_age=_device_max_age(),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+@dataclass(frozen=True)
+class LoginCounters:
+    checked: list[tuple[str, int, str]]  # (key, limit, message when over it): checked first,
+    # then counted should the password be wrong
+    cleared_on_success: str  # the attempt's own counter: its (account, client), or its device
+
+
+def _login_counters(request: Any, login: str, limits: LoginLimits) -> LoginCounters:
+    subject = login_subject(login)
+    if device := known_device(request, subject.member_id):
+        own = f"{subject.account_key}:device:{device}"
+        return LoginCounters([(own, limits.per_account_client, TOO_MANY_FROM_DEVICE)], own)
+    own = f"{subject.account_key}:ip:{ratelimit.hashed(ratelimit.client_ip(request))}"
+    checked = [
+        (ratelimit.ip_key("login", request), limits.per_client, TOO_MANY_FROM_NETWORK),
+        (own, limits.per_account_client, TOO_MANY_FOR_ACCOUNT),
+        (f"{subject.account_key}:all", limits.per_account, TOO_MANY_FROM_EVERYWHERE),
+    ]
+    return LoginCounters(checked, own)
 
 
 class LoginThrottleMixin(forms.Form):
-    """After too many failed attempts for one account (or from one address), further attempts
-    are refused without checking the password until the window ends: a cool-off that slows
-    guessing without locking the real owner out for long. A success clears the account's count.
+    """After too many failed attempts, further attempts are refused without checking the
+    password until the window ends (see the policy above). A success clears the counter of its
+    own (account, client) or device; the per-client and per-account counters run their window.
 
     Needs `self.request` (Django's AuthenticationForm keeps it)."""
-
-    TOO_MANY = "Too many failed attempts. Try again in {wait}."
 
     def clean(self) -> dict[str, Any]:
         request = getattr(self, "request", None)
         login = self.cleaned_data.get("username") or ""
         if request is None or not login:
             return super().clean()
-        per_account, per_ip, window = _login_settings()
-        account = login_account_key(login)
-        address = ratelimit.ip_key("login", request)
-        for key, limit in ((account, per_account), (address, per_ip)):
-            allowance = ratelimit.peek(key, limit, window)
+        limits = login_limits()
+        counters = _login_counters(request, login, limits)
+        for key, limit, message in counters.checked:
+            allowance = ratelimit.peek(key, limit, limits.window)
             if not allowance.allowed:
                 raise ValidationError(
-                    self.TOO_MANY.format(wait=allowance.retry_after_text), code="rate_limited"
+                    message.format(wait=allowance.retry_after_text), code="rate_limited"
                 )
         try:
             data = super().clean()
         except ValidationError as error:
             if getattr(error, "code", None) == "invalid_login":
-                ratelimit.hit(account, per_account, window)
-                ratelimit.hit(address, per_ip, window)
+                for key, limit, _ in counters.checked:
+                    ratelimit.hit(key, limit, limits.window)
             raise
-        ratelimit.reset(account, window)
+        ratelimit.reset(counters.cleared_on_success, limits.window)
         return data
