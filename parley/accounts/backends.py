@@ -22,8 +22,7 @@ class NameOrEmailBackend(ModelBackend):
         if not username or password is None:
             return None
         login = username.strip()
-        lookup = {"email__iexact": login} if "@" in login else {"username_key": username_key(login)}
-        member = Member.objects.filter(**lookup).first()
+        member = _email_member(login) if "@" in login else _named_member(login)
         if member is None:
             # Spend the same time as a real check so timing does not reveal which names exist.
             Member().set_password(password)
@@ -31,3 +30,22 @@ class NameOrEmailBackend(ModelBackend):
         if member.check_password(password) and self.user_can_authenticate(member):
             return member
         return None
+
+
+def _email_member(login: str) -> Member | None:
+    return Member.objects.filter(email__iexact=login).first()
+
+
+def _named_member(login: str) -> Member | None:
+    """The member with exactly this name, else the one whose name folds to the same key ("alice"
+    or "ALICE" for "Alice"; a look-alike such as "AIice" too, which is safe because keys are
+    unique: it names that one member, whose password must still match).
+
+    Exact first, and only one member is ever tried: two old names that came to fold alike keep
+    the key for the one who joined first and a suffixed key for the other
+    (usernames.recompute_username_keys), so the other logs in with their exact name and a
+    look-alike never reaches them, nor their name the first one's account."""
+    exact = Member.objects.filter(username=login).first()
+    if exact is not None:
+        return exact
+    return Member.objects.filter(username_key=username_key(login)).first()

@@ -7,14 +7,14 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.sessions.base_session import AbstractBaseSession
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import get_script_prefix
 from django.utils.functional import cached_property
 
-from parley.accounts.usernames import validate_username
+from parley.accounts.usernames import USERNAME_MAX_LENGTH, validate_username
 from parley.core.slugs import make_slug
 
-USERNAME_MAX_LENGTH = 50
 TIME_ZONE_CHOICES = sorted(
     (tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC"
 )
@@ -27,8 +27,14 @@ def member_url(member_id: int, username: str) -> str:
 
 class MemberManager(UserManager["Member"]):
     def get_by_natural_key(self, username: str | None) -> Member:
+        """The member with exactly this name, else the one whose name folds to the same key
+        (so "alice" finds "Alice"). Exact first: after two old names came to share a key, the
+        later one's key carries a suffix and only its exact name reaches it."""
         from parley.accounts.usernames import username_key
 
+        exact = self.filter(username=username or "").first()
+        if exact is not None:
+            return exact
         return self.get(username_key=username_key(username or ""))
 
 
@@ -68,14 +74,39 @@ class Member(AbstractUser):
     def __str__(self) -> str:
         return self.username
 
+    @classmethod
+    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+        instance = super().from_db(db, field_names, values)
+        instance._stored_username = instance.__dict__.get("username")
+        return instance
+
+    def clean(self) -> None:
+        super().clean()
+        self._check_reserved_name()
+
+    def _check_reserved_name(self) -> None:
+        """Reserved names ("Admin", "Moderator", … see usernames.py) are refused to a member
+        joining; staff accounts (parley createadmin, the demo's admin) may hold them, and staff
+        may rename a member to one in the admin."""
+        from parley.accounts.usernames import MSG_RESERVED, is_reserved_username
+
+        joining = self._state.adding and not (self.is_staff or self.is_superuser)
+        if joining and is_reserved_username(self.username):
+            raise ValidationError({"username": MSG_RESERVED}, code="reserved")
+
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        # The key is a pure function of the name; keeping it here means admin edits stay unique.
+        # The key is a function of the name, set whenever the name is new or changes, so admin
+        # edits stay unique. An unchanged name keeps its stored key: after two old names came
+        # to fold alike, the later one's key carries a suffix (usernames.recompute_username_keys).
         from parley.accounts.usernames import username_key
 
-        self.username_key = username_key(self.username)
-        if kwargs.get("update_fields") is not None and "username" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "username_key"}
+        self._check_reserved_name()
+        if self._state.adding or self.username != getattr(self, "_stored_username", None):
+            self.username_key = username_key(self.username)
+            if kwargs.get("update_fields") is not None and "username" in kwargs["update_fields"]:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "username_key"}
         super().save(*args, **kwargs)
+        self._stored_username = self.username
 
     @cached_property
     def slug(self) -> str:
