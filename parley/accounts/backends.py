@@ -21,8 +21,7 @@ class NameOrEmailBackend(ModelBackend):
     ) -> Member | None:
         if not username or password is None:
             return None
-        login = username.strip()
-        member = _email_member(login) if "@" in login else _named_member(login)
+        member = member_for_login(username)
         if member is None:
             # Spend the same time as a real check so timing does not reveal which names exist.
             Member().set_password(password)
@@ -30,6 +29,13 @@ class NameOrEmailBackend(ModelBackend):
         if member.check_password(password) and self.user_can_authenticate(member):
             return member
         return None
+
+
+def member_for_login(login: str) -> Member | None:
+    """The one member a login (name, look-alike name or email address) names, if any: the same
+    answer for authentication and for the login throttle's counters."""
+    login = login.strip()
+    return _email_member(login) if "@" in login else _named_member(login)
 
 
 def _email_member(login: str) -> Member | None:

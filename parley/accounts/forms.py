@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 
 from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, Member
-from parley.accounts.usernames import username_key, validate_username
+from parley.accounts.usernames import validate_chosen_username
 from parley.moderation.abuse_forms import (
     LoginThrottleMixin,
     PasswordResetThrottleMixin,
@@ -30,7 +30,9 @@ class RegisterForm(RegistrationDefenceMixin, forms.Form):
     username = forms.CharField(
         max_length=USERNAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
-        help_text="Letters, digits, spaces, dots, dashes and underscores.",
+        help_text=(
+            "Letters of any alphabet, digits, spaces, dots, dashes, underscores and apostrophes."
+        ),
     )
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
@@ -42,9 +44,7 @@ class RegisterForm(RegistrationDefenceMixin, forms.Form):
 
     def clean_username(self) -> str:
         name = " ".join(self.cleaned_data["username"].split())
-        if Member.objects.filter(username_key=username_key(name)).exists():
-            raise ValidationError("That username is already taken (or looks too much like one).")
-        validate_username(name)
+        validate_chosen_username(name)
         return name
 
     def clean_email(self) -> str:

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from parley.accounts.models import Member
-from parley.accounts.usernames import username_key, validate_username
+from parley.accounts.usernames import check_username_free, validate_username
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,7 @@ def register_member(
     validate_password(password, member)
     member.set_password(password)
     with transaction.atomic():
-        if Member.objects.filter(username_key=username_key(username)).exists():
-            raise ValidationError("That username is already taken.", code="username_taken")
+        check_username_free(username)
         if Member.objects.filter(email__iexact=email).exists():
             raise ValidationError(
                 "An account with that email address already exists.", code="email_taken"

@@ -370,8 +370,11 @@ def validate_not_reserved(name: str) -> None:
         raise ValidationError(MSG_RESERVED, code="reserved")
 
 
-def validate_new_username(name: str) -> None:
-    """Everything a member choosing a name is held to: the rules, and no reserved name."""
+def validate_chosen_username(name: str, *, exclude_pk: int | None = None) -> None:
+    """Everything a member choosing a name is told, most useful first: whether it is, or looks
+    like, a member's name (what a spoof in other letters or hidden characters is after), then
+    the rules, then reserved names."""
+    check_username_free(name, exclude_pk=exclude_pk)
     validate_username(name)
     validate_not_reserved(name)
 

@@ -369,16 +369,14 @@ def login_subject(login: str) -> LoginSubject:
     a new password (a completed reset) starts every counter of the account afresh; a login
     naming no one is keyed on what was typed, folded. Hashed either way: the buckets hold no
     one's address or name."""
-    from parley.accounts.models import Member
+    from parley.accounts.backends import member_for_login
     from parley.accounts.usernames import username_key
 
     login = login.strip()
-    lookup = {"email__iexact": login} if "@" in login else {"username_key": username_key(login)}
-    found = Member.objects.filter(**lookup).values_list("pk", "password").first()
-    if found is not None:
-        member_id, password = found
-        generation = ratelimit.hashed(f"password:{password}")[:12]
-        return LoginSubject(f"login:account:{member_id}:{generation}", member_id)
+    member = member_for_login(login)
+    if member is not None:
+        generation = ratelimit.hashed(f"password:{member.password}")[:12]
+        return LoginSubject(f"login:account:{member.pk}:{generation}", member.pk)
     folded = login.lower() if "@" in login else username_key(login)
     return LoginSubject(f"login:account:{ratelimit.hashed(folded)}", None)
 

@@ -80,9 +80,9 @@ REFUSED = [
     ("al\u0131ce", LOOKS_LIKE, ["Alice"]),  # dotless i
     ("\u0410lice", LOOKS_LIKE, ["Alice"]),  # Cyrillic A
     ("\u0391LICE", LOOKS_LIKE, ["Alice"]),  # Greek Alpha
-    ("\uff41\uff4c\uff49\uff43\uff45", LOOKS_LIKE, ["Alice"]),  # full-width
+    ("\uff41\uff4c\uff49\uff43\uff45", MSG_TAKEN, ["Alice"]),  # full-width: the same name
     ("A1ice", LOOKS_LIKE, ["Alice"]),
-    ("Alice\u200b", LOOKS_LIKE, ["Alice"]),
+    ("Alice\u200b", MSG_TAKEN, ["Alice"]),  # the same name with a hidden character
     ("rnoderator", LOOKS_LIKE, ["Moderator"]),
     ("ALICE", "already taken", ["Alice"]),
     # The same spoofs when nobody holds the name yet.
