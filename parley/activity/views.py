@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from parley import permissions
 from parley.activity import queries, services
+from parley.core import params
 from parley.core.pagination import page_of_position
 from parley.forums import queries as forum_queries
 
@@ -23,9 +24,7 @@ PAGE_PARAM_MAX_DIGITS = 4  # pages are capped far below this; longer input is ju
 def _page(request: HttpRequest) -> int:
     """`?page=N`; anything that is not a positive number is ignored (page 1)."""
     value = request.GET.get("page", "")
-    if value.isascii() and value.isdigit() and len(value) <= PAGE_PARAM_MAX_DIGITS:
-        return max(int(value), 1)
-    return 1
+    return params.parse_int(value, minimum=1, maximum=10**PAGE_PARAM_MAX_DIGITS - 1) or 1
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -68,7 +67,7 @@ def whats_new_members(request: HttpRequest) -> HttpResponse:
 
 def thread_unread(request: HttpRequest, thread_id: str, slug: str | None = None) -> HttpResponse:
     """Jump to the reader's first unread post (its page and anchor), else to the last post."""
-    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
     member = request.perms.member
     if member is None:
         return redirect(thread.get_absolute_url())
@@ -86,7 +85,7 @@ def thread_unread(request: HttpRequest, thread_id: str, slug: str | None = None)
 @login_required
 @require_POST
 def forum_mark_read(request: HttpRequest, forum_id: str, slug: str | None = None) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, int(forum_id))
+    forum = permissions.get_forum_for(request.perms, params.id_or_404(forum_id))
     services.mark_forum_read(member=request.user, forum=forum)
     messages.success(request, f"{forum.title} is marked as read.")
     return redirect(forum)

@@ -9,6 +9,7 @@ from django import forms
 from django.core import validators
 from django.core.exceptions import ValidationError
 
+from parley.core.markup import nesting_problem
 from parley.forums import services
 from parley.forums.models import BODY_MAX_CHARS, TITLE_MAX_LENGTH, Prefix
 
@@ -18,13 +19,17 @@ def new_client_token() -> str:
 
 
 class BodyField(forms.CharField):
-    """A message body: never stripped here (the member's text comes back exactly as typed)."""
+    """A message body: never stripped here (the member's text comes back exactly as typed).
+
+    No `maxlength` on the textarea: browsers count it in UTF-16 units (an emoji is two), so it
+    would stop a member below the limit the server counts in characters, and silently cut a
+    paste. parley.js shows a character counter from `data-max-chars` instead."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(
             required=False,
             strip=False,
-            widget=forms.Textarea(attrs={"rows": 8, "maxlength": BODY_MAX_CHARS}),
+            widget=forms.Textarea(attrs={"rows": 8, "data-max-chars": BODY_MAX_CHARS}),
             **kwargs,  # type: ignore[arg-type]
         )
         # Control characters (NUL included) are stripped by the service rather than refused:
@@ -38,6 +43,10 @@ class BodyField(forms.CharField):
     def validate(self, value: str) -> None:
         super().validate(value)
         services.check_body_text(value)
+        # The renderer never fails on deep nesting (it flattens what is too deep), but the post
+        # would not look as written: say so, and keep the text in the form.
+        if problem := nesting_problem(value):
+            raise ValidationError(problem, code="body_nesting")
 
 
 class ClientTokenMixin(forms.Form):

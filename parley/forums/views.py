@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from parley import permissions
 from parley.activity import queries as activity_queries
 from parley.activity import services as activity_services
+from parley.core import params
 from parley.core.markup import quote_source, render_post
 from parley.core.pagination import page_of_position
 from parley.forums import queries, services, view_counts
@@ -57,8 +58,8 @@ def forum_index(request: HttpRequest) -> HttpResponse:
 def forum_view(
     request: HttpRequest, forum_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, int(forum_id))
-    page = int(page) if page else None
+    forum = permissions.get_forum_for(request.perms, params.id_or_404(forum_id))
+    page = params.page_or_404(page)
     url = forum.get_absolute_url() + (f"page-{page}" if page and page > 1 else "")
     if (response := _canonical(request, slug, forum.slug, url)) is not None:
         return response
@@ -81,7 +82,7 @@ def forum_view(
 @login_required
 @require_http_methods(["GET", "POST"])
 def forum_post_thread(request: HttpRequest, forum_id: str, slug: str | None = None) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, int(forum_id))
+    forum = permissions.get_forum_for(request.perms, params.id_or_404(forum_id))
     permissions.ensure_can_start_thread(request.perms, forum)
     form = ThreadForm(request.POST or None, initial={"client_token": new_client_token()})
     preview = None
@@ -106,12 +107,12 @@ def forum_post_thread(request: HttpRequest, forum_id: str, slug: str | None = No
 def thread_view(
     request: HttpRequest, thread_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
     if thread.redirect_to_id:  # a "Moved" stub: readers go where the thread is now
         return HttpResponsePermanentRedirect(
             f"{get_script_prefix()}threads/{thread.slug}.{thread.redirect_to_id}/"
         )
-    page = int(page) if page else None
+    page = params.page_or_404(page)
     if (response := _canonical(request, slug, thread.slug, thread.page_url(page or 1))) is not None:
         return response
     post_page = queries.thread_posts(request.perms, thread, page)
@@ -141,11 +142,10 @@ def thread_new_replies(
     """Polled by an open thread page (htmx). `?after=N`: the last position the page shows.
     Nothing new: 204, so the poll costs one query and htmx leaves the page alone. New replies:
     a notice with a button; `&load=1` returns the posts themselves to append in place."""
-    thread = permissions.get_thread_for(request.perms, int(thread_id))
-    after = request.GET.get("after", "")
-    if not after.isdigit():
+    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
+    after_position = params.query_int(request.GET, "after")
+    if after_position is None:
         return HttpResponseBadRequest("after must be a post position")
-    after_position = int(after)
     if thread.last_position <= after_position:
         return HttpResponse(status=204)
     context = {**_thread_context(request, thread), "after": after_position}
@@ -185,7 +185,7 @@ def _show_posts(request: HttpRequest, thread: Thread, posts: list[Post]) -> None
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread_reply(request: HttpRequest, thread_id: str, slug: str | None = None) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
     permissions.ensure_can_reply(request.perms, thread)
     initial = {"client_token": new_client_token(), "body": _quotes_for(request, thread)}
     form = ReplyForm(request.POST or None, initial=initial)
@@ -215,7 +215,7 @@ def thread_reply(request: HttpRequest, thread_id: str, slug: str | None = None) 
 
 def _quotes_for(request: HttpRequest, thread: Thread) -> str:
     """`?quote=12&quote=15` pre-fills the reply with those posts quoted (multi-quote)."""
-    ids = [int(q) for q in request.GET.getlist("quote")[:10] if q.isdigit()]
+    ids = params.query_ids(request.GET.getlist("quote"), limit=10)
     if not ids:
         return ""
     posts = permissions.visible_posts(

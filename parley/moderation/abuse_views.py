@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from parley import permissions
 from parley.accounts.models import Member
+from parley.core import params
 from parley.forums.models import Post, Thread
 from parley.moderation import approval, discipline
 from parley.moderation.abuse_forms import (
@@ -27,7 +28,7 @@ ACTIVE_WARNINGS_SHOWN = 20
 
 
 def _member_for(member_id: str) -> Member:
-    member = Member.objects.filter(pk=int(member_id), is_active=True).first()
+    member = Member.objects.filter(pk=params.id_or_404(member_id), is_active=True).first()
     if member is None:
         raise Http404("No such member.")
     return member

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django import forms
 from django.utils import timezone
 
+from parley.core import params
 from parley.forums.forms import EditPostForm
 from parley.forums.models import TITLE_MAX_LENGTH, Forum, Prefix, Thread
 from parley.moderation.models import REASON_MAX_CHARS
@@ -150,9 +151,10 @@ class IdsField(forms.Field):
 
     def to_python(self, value: object) -> list[int]:
         values = value if isinstance(value, list | tuple) else [value] if value else []
-        if not all(isinstance(v, int) or (isinstance(v, str) and v.isdigit()) for v in values):
+        parsed = [params.parse_id(v) for v in values]
+        if None in parsed:
             raise forms.ValidationError("Invalid selection.")
-        ids = sorted({int(v) for v in values})
+        ids = sorted(set(parsed))
         if len(ids) > INLINE_MAX_ITEMS:
             raise forms.ValidationError(f"Select at most {INLINE_MAX_ITEMS} items at once.")
         return ids

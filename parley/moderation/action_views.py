@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley import permissions
+from parley.core import params
 from parley.core.pagination import page_of_position
 from parley.forums import services
 from parley.forums.forms import apply_service_error
@@ -151,7 +152,7 @@ def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
 def thread_moderate_delete(
     request: HttpRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
     can.ensure_can_act_on_thread(request.perms, thread)
     hard_ok = can.can_hard_delete(request.perms, thread)
     form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
@@ -170,7 +171,7 @@ def thread_moderate_delete(
 def thread_moderate_undelete(
     request: HttpRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
     can.ensure_can_act_on_thread(request.perms, thread)
     actions.undelete_thread(actor=request.user, thread=thread)
     messages.success(request, "Thread undeleted.")
@@ -182,7 +183,7 @@ def thread_moderate_undelete(
 def thread_moderate_state(
     request: HttpRequest, thread_id: str, change: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
     can.ensure_can_act_on_thread(request.perms, thread)
     flags, message = STATE_CHANGES[change]
     services.set_thread_state(actor=request.user, thread=thread, **flags)
@@ -195,7 +196,7 @@ def thread_moderate_state(
 def thread_moderate_prefix(
     request: HttpRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
     can.ensure_can_act_on_thread(request.perms, thread)
     form = PrefixForm(request.POST or None, initial={"prefix": thread.prefix_id})
     if request.method == "POST" and form.is_valid():
@@ -210,7 +211,7 @@ def thread_moderate_prefix(
 def thread_moderate_move(
     request: HttpRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
     can.ensure_can_act_on_thread(request.perms, thread)
     form = MoveForm(request.POST or None, perms=request.perms, thread=thread)
     if request.method == "POST" and form.is_valid():
@@ -245,7 +246,7 @@ def _move(request: HttpRequest, threads: list[Thread], form: MoveForm) -> HttpRe
 def thread_inline_posts(
     request: HttpRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, int(thread_id))
+    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
     can.ensure_can_act_on_thread(request.perms, thread)
     form = InlineForm(request.POST, actions=POST_ACTIONS)
     if not form.is_valid():
@@ -261,7 +262,7 @@ def thread_inline_posts(
 def forum_inline_threads(
     request: HttpRequest, forum_id: str, slug: str | None = None
 ) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, int(forum_id))
+    forum = permissions.get_forum_for(request.perms, params.id_or_404(forum_id))
     can.ensure_can_moderate_threads_in(request.perms, forum)
     form = InlineForm(request.POST, actions=THREAD_ACTIONS)
     if not form.is_valid():

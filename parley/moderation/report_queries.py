@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.http import QueryDict
 
+from parley.core import params
 from parley.core.markup import plain_text
 from parley.moderation.models import Report, ReportComment, ReportEntry
 from parley.permissions import Perms
@@ -50,11 +51,10 @@ class QueueFilters:
     @classmethod
     def from_query(cls, query: QueryDict) -> QueueFilters:
         tab = query.get("state", "open")
-        before = query.get("before", "")
         return cls(
             tab=tab if tab in TABS else "open",
             mine=tab == "assigned" and query.get("to") == "me",
-            before=int(before) if before.isdigit() else None,
+            before=params.query_int(query, "before"),
         )
 
     def query_string(self, **changes: object) -> str:

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from parley.core import params
 from parley.notifications import queries, services
 
 
@@ -15,7 +16,6 @@ from parley.notifications import queries, services
 def alert_list(request: HttpRequest) -> HttpResponse:
     """Newest first. Viewing the list marks every alert read (as forums do), in one UPDATE after
     the page's alerts were read, so this view still shows which ones are new."""
-    before = request.GET.get("before", "")
-    page = queries.alerts_for(request.user, int(before) if before.isdigit() else None)
+    page = queries.alerts_for(request.user, params.query_int(request.GET, "before"))
     services.mark_alerts_read(member=request.user)
     return render(request, "notifications/alert_list.html", {"page": page})

@@ -5,14 +5,25 @@ Posts are rendered once, at write time; the stored HTML is displayed with
 """
 
 from .quotes import MAX_QUOTE_DEPTH, quote_source
-from .render import RENDERER_VERSION, excerpt, plain_text, render_post
+from .render import (
+    MAX_NESTING,
+    RENDERER_VERSION,
+    TOO_DEEP_MESSAGE,
+    excerpt,
+    nesting_problem,
+    plain_text,
+    render_post,
+)
 from .sanitise import clean_control_chars
 
 __all__ = [
+    "MAX_NESTING",
     "MAX_QUOTE_DEPTH",
     "RENDERER_VERSION",
+    "TOO_DEEP_MESSAGE",
     "clean_control_chars",
     "excerpt",
+    "nesting_problem",
     "plain_text",
     "quote_source",
     "render_post",

@@ -39,10 +39,19 @@ from .sanitise import is_safe_image, is_safe_link
 # Total [quote]/[spoiler]/[list] nesting. Sub-parses recurse, so this bounds
 # Python stack use; deeper spoilers/lists stay literal, deeper quotes elide.
 MAX_BB_NESTING = 6
+# Inline tags inside each other ([b], [color=], [url=] ...). Each level is a
+# nested tokenize call, and [color]/[size]/[font]/[center]... push no token,
+# so markdown-it's own maxNesting never sees them: without this bound, a few
+# hundred of them overflow the Python stack. Deeper tags stay literal text.
+MAX_INLINE_NESTING = 20
 POST_URL = "/posts/{}/"
 
 _ENV_QUOTES = "parley_quote_depth"
 _ENV_NEST = "parley_bb_nesting"
+_ENV_INLINE = "parley_bb_inline_depth"
+# Set in env when some nesting limit made the renderer show part of a post
+# other than as written (literal tags, flattened text). Read by nesting_problem.
+ENV_TOO_DEEP = "parley_too_deep"
 
 # --------------------------------------------------------------------------
 # Block rule
@@ -86,6 +95,7 @@ def _next_block(
         if mid_line and (not mid_line_ok or "`" in prefix):
             return None  # (a backtick means the tag may sit inside a code span)
         if pair.name in ("spoiler", "list") and env.get(_ENV_NEST, 0) >= MAX_BB_NESTING:
+            env[ENV_TOO_DEEP] = True
             continue
         close_line = _close_line(state, pair, line, end_line)
         if close_line is None:
@@ -303,9 +313,14 @@ def _link_href(md: MarkdownIt, url: str) -> str | None:
 
 def _inner(state: StateInline, start: int, end: int) -> None:
     """Tokenize src[start:end] in place (as markdown-it's link rule does)."""
+    env = state.env
     old_max = state.posMax
     state.pos, state.posMax = start, end
-    state.md.inline.tokenize(state)
+    env[_ENV_INLINE] = env.get(_ENV_INLINE, 0) + 1
+    try:
+        state.md.inline.tokenize(state)
+    finally:
+        env[_ENV_INLINE] -= 1
     state.posMax = old_max
 
 
@@ -334,6 +349,9 @@ def bbcode_inline(state: StateInline, silent: bool) -> bool:
     pair = pairs.get(state.pos)
     if pair is None or pair.end > state.posMax:
         return False
+    if state.env.get(_ENV_INLINE, 0) >= MAX_INLINE_NESTING:
+        state.env[ENV_TOO_DEEP] = True
+        return False  # too deep: the tag stays literal text, like markdown past maxNesting
     name = pair.name
     raw = state.src[pair.open_end : pair.close_start]
 

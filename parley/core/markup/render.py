@@ -5,18 +5,32 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from .bbcode import bbcode_plugin
+from .bbcode import ENV_TOO_DEEP, bbcode_plugin
 from .sanitise import clean_control_chars, is_safe_image, is_safe_link, sanitise_html
 
 # Bump whenever the HTML produced for the same source changes, so stored
 # posts rendered by an older version can be found and re-rendered.
-RENDERER_VERSION: int = 1
+# 2: bounded nesting (deep content flattened, not dropped); link text that
+#    names another host than the link's own shows the real one.
+RENDERER_VERSION: int = 2
+
+# markdown-it's own bound on nested blocks (quotes, lists) and inline tokens
+# (links, emphasis, [b]...). It protects the Python stack; past it, markdown-it
+# would drop the rest of a block, so _guard_nesting flattens that to text.
+MAX_NESTING = 20
+TOO_DEEP_MESSAGE = (
+    "Your message nests quotes, lists or formatting too deeply to be shown as written. "
+    "Please remove some of the nesting."
+)
 
 # Posts sit under the page's <h1> (thread title), so "#" becomes <h2> etc.
 _HEADING_SHIFT = {f"h{n}": f"h{min(n + 1, 6)}" for n in range(1, 7)}
@@ -150,6 +164,106 @@ def _text(content: str, level: int) -> Token:
     return Token("text", "", 0, content=content, level=level)
 
 
+# --- link text that looks like another URL --------------------------------
+# "[https://bank.example](https://evil.example)" shows one address and opens
+# another. Link text that is unmistakably an address (a scheme, "www.", an
+# e-mail address) and names another host than the link is replaced by the
+# real address; text that merely looks like a domain ("paypal.com", but also
+# "Node.js") or has an address among other words ("log in at https://bank.example")
+# keeps its words and gets the real host beside it in brackets.
+_SCHEME_TEXT_RE = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|www[.\u3002\uff0e\uff61])\S+", re.I)
+_SCHEME_WORD_RE = re.compile(
+    r"(?<![^\s(\[])(?:[a-z][a-z0-9+.\-]*://|www[.\u3002\uff0e\uff61])[^\s<>\"()\[\]]+", re.I
+)
+_EMAIL_TEXT_RE = re.compile(r"(?:mailto:)?([^\s@<>()\[\]]+@[^\s@<>()\[\]]+)", re.I)
+_DOT = "[.\u3002\uff0e\uff61]"  # the dots browsers accept between host labels
+_DOMAIN_TEXT_RE = re.compile(  # "name.tld" or an IPv4 address, maybe with a port and a path
+    rf"(?:(?:[^\W_](?:[\w-]*[^\W_])?{_DOT})+[^\W\d_]{{2,63}}{_DOT}?|[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}})"
+    r"(?::[0-9]{1,5})?(?:[/?#]\S*)?"
+)
+_HOST_END_RE = re.compile(r"[/\\?#]")
+_URL_SCHEME_RE = re.compile(r"[a-z][a-z0-9+.\-]*:", re.I)
+_LINK_TEXT_TYPES = frozenset({"text", "code_inline", "softbreak", "hardbreak"})
+
+
+def _host(url: str, *, drop_www: bool = True) -> str | None:
+    """The host a browser would contact for `url` (without "www." unless told),
+    or None for relative and mailto links. Parsed the way browsers do: "\\" ends the host,
+    the host follows the last "@", percent-escapes in it are decoded."""
+    m = _URL_SCHEME_RE.match(url)
+    if m is None or m.group().lower() == "mailto:":
+        return None
+    rest = url[m.end() :].lstrip("/\\")
+    authority = _HOST_END_RE.split(rest, maxsplit=1)[0]
+    host = unquote(authority.rpartition("@")[2]).lower()
+    host = host[: host.index("]") + 1] if host.startswith("[") and "]" in host else host
+    host = host.rsplit(":", 1)[0] if not host.startswith("[") else host
+    host = host.rstrip(".")
+    return (host.removeprefix("www.") if drop_www else host) or None
+
+
+def _mail_address(url: str) -> str | None:
+    if url[:7].lower() != "mailto:":
+        return None
+    return unquote(url[7:]).split("?", 1)[0].strip().lower()
+
+
+def _names_target(md: MarkdownIt, text: str, href: str) -> bool:
+    """Does link text `text` (which looks like an address) name where `href` goes?"""
+    email = _EMAIL_TEXT_RE.fullmatch(text)
+    if email and not _SCHEME_TEXT_RE.fullmatch(text):
+        address = _mail_address(md.normalizeLink("mailto:" + email.group(1)))
+        return address is not None and address == _mail_address(href)
+    url = text if _URL_SCHEME_RE.match(text) and "://" in text else "http://" + text
+    try:
+        text_host = _host(md.normalizeLink(url))
+    except Exception:  # noqa: BLE001 - text that does not parse names nothing
+        return False
+    return text_host is not None and text_host == _host(href)
+
+
+def _real_target(href: str) -> str:
+    """How the link's real destination is shown: its host, else the address itself."""
+    return _mail_address(href) or _host(href, drop_www=False) or href
+
+
+def _honest_links(md: MarkdownIt, children: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    i = 0
+    while i < len(children):
+        tok = children[i]
+        out.append(tok)
+        i += 1
+        if tok.type != "link_open" or tok.markup == "autolink":
+            continue
+        close = next((j for j in range(i, len(children)) if children[j].type == "link_close"), None)
+        if close is None:
+            continue
+        inner = children[i:close]
+        href = str(tok.attrGet("href") or "")
+        # The words a reader sees (an image shows no address; formatting adds none).
+        text = "".join(
+            " " if "break" in t.type else t.content for t in inner if t.type in _LINK_TEXT_TYPES
+        ).strip()
+        explicit = bool(_SCHEME_TEXT_RE.fullmatch(text) or _EMAIL_TEXT_RE.fullmatch(text))
+        if explicit or _DOMAIN_TEXT_RE.fullmatch(text):
+            if _names_target(md, text, href):
+                continue
+        elif all(
+            _names_target(md, _trim_url(m.group()), href) for m in _SCHEME_WORD_RE.finditer(text)
+        ):
+            continue  # plain words, or words whose addresses all name the link's host
+        if explicit:  # an address that is not this link's: show the real one instead
+            out.append(_text(_mail_address(href) or href, tok.level + 1))
+            out.append(children[close])
+            i = close + 1
+        else:  # a domain-like name, or an address among words: say where it really goes
+            out.extend(children[i : close + 1])
+            out.append(_text(f" ({_real_target(href)})", tok.level))
+            i = close + 1
+    return out
+
+
 def _tidy(state: StateCore) -> None:
     """Final token pass: autolinks, heading levels, table alignment, link safety."""
     for tok in state.tokens:
@@ -161,6 +275,56 @@ def _tidy(state: StateCore) -> None:
         elif tok.type == "inline" and tok.children:
             tok.children = _autolink(state, tok.children)
             _tidy_inline(tok.children)
+            tok.children = _honest_links(state.md, tok.children)
+
+
+# --- nesting ----------------------------------------------------------------
+
+
+def _flatten_block(state: StateBlock, start_line: int, end_line: int) -> None:
+    """Past MAX_NESTING, the rest of the container becomes one paragraph of its
+    text (markdown-it would drop it), and the post is marked as too deep."""
+    line = state.skipEmptyLines(start_line)
+    stop = line
+    while stop < end_line and (state.isEmpty(stop) or state.sCount[stop] >= state.blkIndent):
+        stop += 1
+    state.line = stop
+    text = state.getLines(line, stop, state.blkIndent, False).strip() if line < stop else ""
+    if not text:
+        return
+    state.env[ENV_TOO_DEEP] = True
+    token = state.push("paragraph_open", "p", 1)
+    token.map = [line, stop]
+    token = state.push("inline", "", 0)
+    token.content = text
+    token.map = [line, stop]
+    token.children = []
+    state.push("paragraph_close", "p", -1)
+
+
+def _guard_nesting(md: MarkdownIt) -> None:
+    """Every nested block parse (markdown quotes and lists, BBCode blocks) and
+    every nested inline parse (links, emphasis, BBCode tags) goes through these
+    two wrappers. With bbcode.MAX_INLINE_NESTING (tags that push no token) they
+    bound the recursion of any input, and nothing past the bound is silently
+    lost: deeper blocks are flattened to text, deeper inline markup stays
+    literal (markdown-it's own behaviour), and env records that it happened."""
+    md.options["maxNesting"] = MAX_NESTING
+    tokenize_block, tokenize_inline = md.block.tokenize, md.inline.tokenize
+
+    def block(state: StateBlock, start_line: int, end_line: int) -> None:
+        if state.level >= MAX_NESTING:
+            _flatten_block(state, start_line, end_line)
+        else:
+            tokenize_block(state, start_line, end_line)
+
+    def inline(state: StateInline) -> None:
+        if state.level >= MAX_NESTING and state.pos < state.posMax:
+            state.env[ENV_TOO_DEEP] = True
+        tokenize_inline(state)
+
+    md.block.tokenize = block  # type: ignore[method-assign]
+    md.inline.tokenize = inline  # type: ignore[method-assign]
 
 
 def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -187,6 +351,7 @@ def _build() -> MarkdownIt:
     bbcode_plugin(md)
     md.add_render_rule("image", _render_image)
     md.core.ruler.push("parley_tidy", _tidy)
+    _guard_nesting(md)
     return md
 
 
@@ -199,6 +364,16 @@ def render_post(source: str) -> str:
     env: dict[str, object] = {}
     html = _MD.renderer.render(_MD.parse(text, env), _MD.options, env)
     return sanitise_html(html)
+
+
+def nesting_problem(source: str) -> str | None:
+    """What a member should be told if their post nests deeper than the renderer
+    shows as written (render_post would still render it, flattened), else None.
+    Quotes nested past MAX_QUOTE_DEPTH are not a problem: eliding them is the
+    intended way of quoting a quote."""
+    env: dict[str, object] = {}
+    _MD.parse(clean_control_chars(source or ""), env)
+    return TOO_DEEP_MESSAGE if env.get(ENV_TOO_DEEP) else None
 
 
 # --------------------------------------------------------------------------
