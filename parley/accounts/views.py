@@ -24,6 +24,7 @@ from parley.accounts.forms import (
     ResetRequestForm,
 )
 from parley.accounts.models import Member
+from parley.core.params import id_or_404
 from parley.forums import queries
 from parley.moderation import abuse_forms
 
@@ -99,7 +100,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def member_profile(request: HttpRequest, member_id: str, slug: str | None = None) -> HttpResponse:
-    member = Member.objects.filter(pk=int(member_id), is_active=True).first()
+    member = Member.objects.filter(pk=id_or_404(member_id), is_active=True).first()
     if member is None:
         raise Http404("No such member.")
     if slug != member.slug:

@@ -8,12 +8,12 @@ from typing import Any
 
 from django.urls import URLPattern, re_path
 
-SLUG_ID = r"(?:(?P<slug>[\w-]*)\.)?(?P<{key}>\d+)"
+SLUG_ID = r"(?:(?P<slug>[\w-]*)\.)?(?P<{key}>[0-9]+)"  # ASCII digits: \d takes "٣" too
 
 
 def slug_id_path(
     prefix: str, key: str, suffix: str, view: Callable[..., Any], name: str
 ) -> URLPattern:
-    """`prefix/<slug>.<id>/suffix`, e.g. ("threads", "thread_id", "page-(?P<page>\\d+)")."""
+    """`prefix/<slug>.<id>/suffix`, e.g. ("threads", "thread_id", "page-(?P<page>[0-9]+)")."""
     pattern = rf"^{prefix}/{SLUG_ID.format(key=key)}/{suffix}$"
     return re_path(pattern, view, name=name)

@@ -3,7 +3,7 @@ from django.urls import path
 from parley.core.urlpatterns import slug_id_path
 from parley.forums import views
 
-PAGE = r"page-(?P<page>[1-9]\d{0,5})/?"
+PAGE = r"page-(?P<page>[1-9][0-9]{0,5})/?"
 
 urlpatterns = [
     path("", views.forum_index, name="index"),

@@ -148,6 +148,18 @@ class ModeratorNumberTests(TestCase):
             with self.subTest(member=bad):
                 self.assertEqual(self.client.get(f"/members/x.{bad}/ban").status_code, 404)
 
+    def test_profile_and_thread_paths_take_ascii_digits_only(self) -> None:
+        member, thread = self.w.member.pk, self.w.long_thread.pk
+        for path in (
+            f"/members/x.{ARABIC_THREE}/",
+            f"/members/x.{TOO_BIG}/",
+            f"/threads/x.{ARABIC_THREE}/",
+            f"/threads/x.{thread}/page-{ARABIC_THREE}",
+        ):
+            with self.subTest(path=path):
+                self.assertEqual(self.client.get(path).status_code, 404)
+        self.assertEqual(self.client.get(f"/members/x.{member}/").status_code, 301)
+
 
 @pytest.mark.parametrize("bad", BAD_NUMBERS)
 def test_query_int_answers_400_for_bad_input(bad, rf) -> None:
