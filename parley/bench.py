@@ -104,6 +104,60 @@ def _presence_tick() -> None:
     backend.flush()
 
 
+def _store_guest_flood(rows: int, thread_id: int) -> None:
+    """`rows` guest presence rows, as a flood of invented guests from as many networks leaves
+    them before any trim: stored directly, a third on the measured thread, the rest elsewhere,
+    seen over the last ten minutes."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parley.activity.models import Presence
+
+    now = timezone.now()
+    places = [("thread", thread_id), ("index", None), ("forum", 1)]
+    Presence.objects.bulk_create(
+        (
+            Presence(
+                visitor_key=f"g:flood{i:027x}",
+                kind="guest",
+                location_kind=places[i % 3][0],
+                location_id=places[i % 3][1],
+                seen_at=now - timedelta(milliseconds=6 * i),
+            )
+            for i in range(rows)
+        ),
+        batch_size=2_000,
+    )
+
+
+def _time_record_into(guests: int) -> float:
+    """Seconds per visit recorded into a database-backend buffer already holding `guests`, as
+    after a long database outage with steady traffic: the oldest waiting visits are leaving the
+    online window at the pace new ones arrive."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parley.activity.presence.backends import Visit
+    from parley.activity.presence.backends.db import DatabaseBackend
+    from parley.activity.presence.visitors import GUEST, Visitor
+    from parley.activity.presence.window import window
+
+    backend, now, ms = DatabaseBackend(), timezone.now(), timedelta(milliseconds=1)
+    for i in range(guests):
+        at = now - window() + (i - 1) * ms
+        backend.record(Visit(Visitor(key=f"g:held{i}", kind=GUEST), "index", None, at))
+    visits = [
+        Visit(Visitor(key=f"g:new{i}", kind=GUEST), "index", None, now + i * ms)
+        for i in range(2_000)
+    ]
+    start = time.perf_counter()
+    for v in visits:
+        backend.record(v)
+    return (time.perf_counter() - start) / len(visits)
+
+
 def _time(fn: Callable[[], object], rounds: int = ROUNDS) -> float:
     fn()  # warm caches and templates
     samples = []
@@ -141,6 +195,27 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name:<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{query_count:>9}")
     took = _time(_presence_tick, rounds=50)
     print(f"{'presence tick, 100':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
+    from parley.activity.presence.backends import db as presence_db
+
+    # A visit costs the same whether the buffer is empty or full (then it drops the oldest).
+    for label, held in (
+        ("visit, empty buffer", 10),
+        ("visit, full buffer", presence_db.MAX_PENDING),
+    ):
+        took = _time_record_into(held)
+        print(f"{label:<22}{took * 1000:>8.4f}{took / baseline:>8.4f}{'-':>9}")
+    # Pages read presence (the index's online block, a thread's viewers): a flood of invented
+    # guests must leave them as fast as with a few, so each is timed just before and after.
+    flood, flooded = 100_000, {"forum index": "index", "thread page 1": "thread 1"}
+    few = {name: _time(lambda url=pages[name]: client.get(url)) for name in flooded}
+    _store_guest_flood(flood, thread_id=int(pages["thread page 1"].rstrip("/").rsplit(".", 1)[1]))
+    for name, short in flooded.items():
+        took = _time(lambda url=pages[name]: client.get(url))
+        for label, ms in (
+            (f"{short}, few guests", few[name]),
+            (f"{short}, +{flood // 1000}k guests", took),
+        ):
+            print(f"{label:<22}{ms * 1000:>8.2f}{ms / baseline:>8.2f}{'-':>9}")
     sample = 'Some **markup** with a [quote="x"]quote[/quote] and https://example.org\n' * 25
     took = _time(lambda: render_post(sample), rounds=200)
     print(f"{'render 2 KB post':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")

@@ -1,13 +1,21 @@
 """Who is asking: a member, a known robot, or a guest known only by a keyed hash.
 
-A guest's key is an HMAC of their session cookie when they have one, else of their IP address and
+A guest is told apart by their session cookie when they have one, else by their IP address and
 user agent; the raw IP address is never stored or logged, and the key cannot be turned back into
-it without the site's secret key."""
+it without the site's secret key.
+
+Cookies and user agents cost a client nothing to change, so they only choose one of
+PARLEY_PRESENCE_GUESTS_PER_NETWORK (32) places within the guest's network (IPv4 /24, IPv6 /64):
+the key is a keyed hash of the network and that place. However many cookies one network rotates
+through, it is at most that many guests; two real guests of one network (a household, an
+office) share a key only when they happen to land on the same place (1 in 32 for two). A guest
+who changes network is a new guest, like a cookie-less one. 0 turns the limit off."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -17,6 +25,9 @@ from django.http import HttpRequest
 MEMBER, GUEST, ROBOT = "member", "guest", "robot"
 GUEST_KEY_HEX_CHARS = 32  # 128 bits: collisions between guests are not a concern
 USER_AGENT_MAX_CHARS = 512  # a longer header is junk and only costs hashing time
+DEFAULT_GUESTS_PER_NETWORK = 32  # distinct guest keys one network can have, at most
+IPV4_NETWORK_BITS = 24
+IPV6_NETWORK_BITS = 64  # what one subscriber is usually given
 
 # Well-known crawlers, first match wins, so the more specific patterns come first (AdsBot-Google
 # before Googlebot). Unknown bots count as guests, as they do in XenForo.
@@ -55,6 +66,7 @@ _ROBOTS: tuple[tuple[str, str], ...] = (
     (r"Qwantify|Qwantbot", "Qwant"),
     (r"Exabot", "Exalead"),
 )
+ROBOT_KEYS = tuple(dict.fromkeys(f"r:{name}" for _, name in _ROBOTS))  # every robot's key
 _ROBOT_RE = re.compile("|".join(f"(?P<r{i}>{pattern})" for i, (pattern, _) in enumerate(_ROBOTS)))
 
 
@@ -90,8 +102,37 @@ def identify(request: HttpRequest) -> Visitor:
     if (name := robot_name(user_agent)) is not None:
         return Visitor(key=f"r:{name}", kind=ROBOT, name=name)
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
-    source = f"s\0{session_key}" if session_key else f"a\0{_client_ip(request)}\0{user_agent}"
-    return Visitor(key=f"g:{guest_hash(source)}", kind=GUEST)
+    ip = _client_ip(request)
+    source = f"s\0{session_key}" if session_key else f"a\0{ip}\0{user_agent}"
+    return Visitor(key=f"g:{guest_key(ip, source)}", kind=GUEST)
+
+
+def guests_per_network() -> int:
+    return int(getattr(settings, "PARLEY_PRESENCE_GUESTS_PER_NETWORK", DEFAULT_GUESTS_PER_NETWORK))
+
+
+def guest_key(ip: str, source: str) -> str:
+    """The key of the guest `source` (their cookie, or address and agent) seen from `ip`: one of
+    guests_per_network() keys of the address's network."""
+    slots = guests_per_network()
+    if slots <= 0:
+        return guest_hash(source)
+    slot = int(guest_hash(source)[:8], 16) % slots
+    return guest_hash(f"n\0{network_of(ip)}\0{slot}")
+
+
+def network_of(ip: str) -> str:
+    """The /24 (IPv4) or /64 (IPv6) holding an address; "" when it is not an address (then all
+    such guests share one network)."""
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return ""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv4Address):
+        return str(ipaddress.IPv4Network((int(address), IPV4_NETWORK_BITS), strict=False))
+    return str(ipaddress.IPv6Network((int(address), IPV6_NETWORK_BITS), strict=False))
 
 
 def guest_hash(source: str) -> str:

@@ -5,10 +5,11 @@
 - `redis.RedisBackend` (when `settings.REDIS_URL` is set): sorted sets scored by time, written
   as each response is closed.
 
-Either way a visit is visible to every worker within two seconds. Reads take `since` (the start
-of the online window) and never return visits older than that. `exclude_key` leaves one visitor
-out of the result, so the caller can add the reader as they are now (the reader's own current
-visit may not have been stored yet)."""
+Either way a visit is visible to every worker within two seconds, and at most `max_guests()`
+guests are kept (the least recently seen go first). Reads take `since` (the start of the online
+window) and never return visits older than that. `exclude_key` leaves one visitor out of the
+result, so the caller can add the reader as they are now (the reader's own current visit may not
+have been stored yet)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
 from parley.core import flusher
 
 DEFAULT_REDIS_PREFIX = "parley:presence:"
+DEFAULT_MAX_GUESTS = 10_000  # guests stored, and so counted, at most; the oldest visits go first
 
 
 class PresenceUnavailable(Exception):
@@ -101,7 +103,8 @@ class Backend(Protocol):
         database error the visits are kept for the next tick and the error is raised."""
 
     def prune(self) -> int:
-        """Delete visits older than the window (a periodic job); returns how many went."""
+        """Delete visits older than the window, and guests beyond `max_guests()` (a periodic
+        job); returns how many went."""
 
     def forget(self, visitor_key: str) -> None:
         """Remove a visitor at once (a guest who just logged in is now a member). Never raises."""
@@ -109,10 +112,10 @@ class Backend(Protocol):
     def viewers(
         self, location_kind: str, location_id: int | None, since: datetime, exclude_key: str = ""
     ) -> Viewers:
-        """O(viewers at that location)."""
+        """Members named, guests only counted (at most `max_guests()`): never O(guests)."""
 
     def online(self, since: datetime, exclude_key: str = "") -> OnlineSummary:
-        """Counts of everyone and the members online."""
+        """Counts of everyone and the members online; like `viewers`, never O(guests)."""
 
     def visitors(
         self, since: datetime, kind: str | None = None, limit: int = 100
@@ -150,6 +153,14 @@ def reset_backend() -> None:
     global _current
     with _lock:
         _current = None
+
+
+def max_guests(default: int = DEFAULT_MAX_GUESTS) -> int:
+    """PARLEY_PRESENCE_MAX_GUESTS: how many guests presence keeps. Guests cost a client nothing
+    to invent (see `visitors`), so both backends drop the least recently seen beyond this, and
+    pages never count more. The database counts up to this many on a page (so it stays small);
+    Redis counts in O(log n) and only needs its memory bounded, so it passes a larger default."""
+    return max(1, int(getattr(settings, "PARLEY_PRESENCE_MAX_GUESTS", default)))
 
 
 def redis_prefix() -> str:

@@ -5,20 +5,33 @@ per visitor), and the process's background flusher (`parley.core.flusher`) write
 tick, at most FLUSH_MAX_ROWS rows in one transaction. A page view, guest or member, with or
 without JavaScript, is stored within about a second and writes nothing itself.
 
+The buffer costs O(1) per visit however full it is: guests and members (with robots) wait in two
+insertion-ordered queues of at most MAX_PENDING visitors each, and a full queue drops the visitor
+recorded longest ago, so a flood of invented guests never pushes a member out.
+
 The upsert keeps the newer visit (workers flush independently) and skips rewriting a visitor
 seen at the same place less than THROTTLE_SECONDS ago, so a reader polling an open page costs no
 row change per poll. The throttle is decided by the database, not from this process's memory:
 another worker may have stored the same visitor somewhere else in between. Old rows are deleted by
-`prune()`, a periodic job, never on this path."""
+`prune()`, a periodic job, which also keeps at most `max_guests()` guest rows; a process that has
+stored TRIM_AFTER_GUEST_VISITS guest visits since it last looked trims them too, so a flood does
+not wait five minutes for the job.
+
+Reads do not grow with guests: members come from the member index (one row each), robots by
+their keys, and guests are only counted, never more than `max_guests()` of them, each read one
+statement."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Q
 from django.utils import timezone
 
 from parley.activity.models import Presence
@@ -28,19 +41,19 @@ from parley.activity.presence.backends import (
     Viewers,
     Visit,
     VisitorRow,
+    max_guests,
 )
-from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
+from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, ROBOT_KEYS, Visitor
 from parley.activity.presence.window import window
 from parley.core import flusher
 
 log = logging.getLogger(__name__)
 
 THROTTLE_SECONDS = 60  # one stored visit per visitor per minute, unless they moved
-MAX_PENDING = 20_000  # visitors buffered while the database is unreachable, at most
+MAX_PENDING = 20_000  # guests, and members with robots, buffered at most (each queue)
 FLUSH_MAX_ROWS = 2_000  # per tick; a backlog (after an outage) drains over several ticks
 UPSERT_BATCH_ROWS = 100  # 800 parameters: under every SQLite's limit
-
-_ROW_FIELDS = ("kind", "member_id", "member__username", "is_invisible")
+TRIM_AFTER_GUEST_VISITS = 1_000  # a process checks the guest cap after storing this many
 _COLUMNS = (
     "visitor_key",
     "kind",
@@ -87,56 +100,89 @@ class DatabaseBackend:
         # Held for a whole flush and by forget(), so a visitor forgotten while their visit is
         # being written cannot come back when the write lands.
         self._write_lock = threading.Lock()
-        self._pending: dict[str, Visit] = {}
+        # Visitor key -> newest visit, least recently recorded first.
+        self._guests: OrderedDict[str, Visit] = OrderedDict()
+        self._others: OrderedDict[str, Visit] = OrderedDict()  # members and robots
+        self._guests_since_trim = 0
 
     # --- Writing --------------------------------------------------------------------------
 
     def record(self, visit: Visit) -> None:
         with self._lock:
             self._keep(visit)
-            if len(self._pending) > MAX_PENDING:
-                self._forget_old(visit.at)
         flusher.ensure_started()
 
-    def _keep(self, visit: Visit) -> None:
-        """Buffer a visit unless a newer one of the same visitor is waiting (caller locks)."""
-        waiting = self._pending.get(visit.visitor.key)
-        if waiting is None or waiting.at <= visit.at:
-            self._pending[visit.visitor.key] = visit
+    def pending(self) -> int:
+        """How many visitors wait in this process's buffer."""
+        return len(self._guests) + len(self._others)
 
-    def _forget_old(self, now: datetime) -> None:
-        horizon = now - window()
-        self._pending = {k: p for k, p in self._pending.items() if p.at >= horizon}
-        if len(self._pending) > MAX_PENDING:  # still too many: keep the newest half
-            newest = sorted(self._pending.values(), key=lambda p: p.at)[-MAX_PENDING // 2 :]
-            self._pending = {p.visitor.key: p for p in newest}
+    def _queue(self, visit: Visit) -> OrderedDict[str, Visit]:
+        return self._guests if visit.visitor.kind == GUEST else self._others
+
+    def _keep(self, visit: Visit) -> None:
+        """Buffer a visit unless a newer one of the same visitor is waiting; a full queue drops
+        the visitor recorded longest ago. O(1). The caller holds the lock."""
+        queue = self._queue(visit)
+        key = visit.visitor.key
+        waiting = queue.get(key)
+        if waiting is not None:
+            if waiting.at > visit.at:
+                return
+            queue.move_to_end(key)
+        queue[key] = visit
+        if len(queue) > MAX_PENDING:
+            queue.popitem(last=False)
+
+    def _put_back(self, batch: Sequence[Visit]) -> None:
+        """A batch that could not be written waits again, ahead of (older than) what came in
+        meanwhile, so it is the first to go if the queue fills up. The caller holds the lock."""
+        for visit in reversed(batch):
+            queue = self._queue(visit)
+            key = visit.visitor.key
+            waiting = queue.get(key)
+            if waiting is None:
+                queue[key] = visit
+                queue.move_to_end(key, last=False)
+            elif waiting.at < visit.at:
+                queue[key] = visit
+        for queue in (self._guests, self._others):
+            while len(queue) > MAX_PENDING:
+                queue.popitem(last=False)
+
+    def _take(self, limit: int) -> list[Visit]:
+        """Up to `limit` visits, members and robots first, each queue oldest first. O(batch)."""
+        batch: list[Visit] = []
+        for queue in (self._others, self._guests):
+            while queue and len(batch) < limit:
+                batch.append(queue.popitem(last=False)[1])
+        return batch
 
     def flush(self) -> None:
         with self._write_lock:
             with self._lock:
-                if not self._pending:
-                    return
-                if len(self._pending) <= FLUSH_MAX_ROWS:
-                    batch, self._pending = list(self._pending.values()), {}
-                else:
-                    keys = list(self._pending)[:FLUSH_MAX_ROWS]
-                    batch = [self._pending.pop(k) for k in keys]
+                batch = self._take(FLUSH_MAX_ROWS)
+            if not batch:
+                return
             try:
                 self._write(batch)
             except (OperationalError, InterfaceError):
                 # Locked too long or the connection went: the same visits go again next tick.
                 with self._lock:
-                    for v in batch:
-                        self._keep(v)
+                    self._put_back(batch)
                 raise
             except DatabaseError:
                 log.error("presence: dropped %d visits the database refused", len(batch))
                 raise
+            self._guests_since_trim += sum(1 for v in batch if v.visitor.kind == GUEST)
+            if self._guests_since_trim >= TRIM_AFTER_GUEST_VISITS:
+                self._guests_since_trim = 0
+                self.trim_guests()
 
     def forget(self, visitor_key: str) -> None:
         with self._write_lock:
             with self._lock:
-                self._pending.pop(visitor_key, None)
+                self._guests.pop(visitor_key, None)
+                self._others.pop(visitor_key, None)
             try:
                 Presence.objects.filter(visitor_key=visitor_key).delete()
             except DatabaseError:
@@ -178,8 +224,19 @@ class DatabaseBackend:
                     )
 
     def prune(self) -> int:
-        """Delete rows older than the window: one DELETE on the seen_at index."""
-        deleted, _ = Presence.objects.filter(seen_at__lt=timezone.now() - window()).delete()
+        """Delete rows older than the window, and guests beyond `max_guests()` (least recently
+        seen first): one DELETE. Returns how many rows went."""
+        deleted, _ = Presence.objects.filter(
+            Q(seen_at__lt=timezone.now() - window()) | Q(pk__in=_guests_beyond_cap())
+        ).delete()
+        return deleted
+
+    def trim_guests(self) -> int:
+        """Keep at most `max_guests()` guest rows. A look at the row just past the cap, then one
+        DELETE only when there is one."""
+        if not _guests_beyond_cap()[:1].exists():
+            return 0
+        deleted, _ = Presence.objects.filter(pk__in=_guests_beyond_cap()).delete()
         return deleted
 
     # --- Reading --------------------------------------------------------------------------
@@ -187,33 +244,13 @@ class DatabaseBackend:
     def viewers(
         self, location_kind: str, location_id: int | None, since: datetime, exclude_key: str = ""
     ) -> Viewers:
-        # Guests collapse into one row by the grouping; members are one row each.
-        rows = (
-            Presence.objects.filter(
-                location_kind=location_kind,
-                location_id=location_id,
-                seen_at__gte=since,
-                kind__in=(MEMBER, GUEST),
-            )
-            .exclude(visitor_key=exclude_key)
-            .values(*_ROW_FIELDS)
-            .annotate(n=Count("pk"), last=Max("seen_at"))
-            .order_by("-last")
-        )
         result = Viewers()
-        _tally(result, rows)
+        _tally(result, _read(since, exclude_key, _At(location_kind, location_id)), exclude_key)
         return result
 
     def online(self, since: datetime, exclude_key: str = "") -> OnlineSummary:
-        rows = (
-            Presence.objects.filter(seen_at__gte=since)
-            .exclude(visitor_key=exclude_key)
-            .values(*_ROW_FIELDS)
-            .annotate(n=Count("pk"), last=Max("seen_at"))
-            .order_by("-last")
-        )
         result = OnlineSummary()
-        _tally(result, rows)
+        _tally(result, _read(since, exclude_key, None), exclude_key)
         return result
 
     def visitors(
@@ -248,13 +285,117 @@ class DatabaseBackend:
         ]
 
 
-def _tally(result: Viewers, rows: object) -> None:
-    for row in rows:  # type: ignore[attr-defined]
-        if row["kind"] == MEMBER:
-            result.member_count += row["n"]
-            if not row["is_invisible"] and row["member_id"] is not None:
-                result.named.append(NamedMember(row["member_id"], row["member__username"]))
-        elif row["kind"] == GUEST:
-            result.guest_count += row["n"]
-        elif isinstance(result, OnlineSummary):
-            result.robot_count += row["n"]
+def _guests_beyond_cap() -> Any:
+    """The ids of guest rows past the newest `max_guests()` (a subquery)."""
+    newest_first = Presence.objects.filter(kind=GUEST).order_by("-seen_at", "-pk")
+    return newest_first.values("pk")[max_guests() :]
+
+
+# --- Reads --------------------------------------------------------------------------------------
+# One statement, whose rows are ('member', id, name, invisible, seen at, 1) for each member in the
+# window (at the location), then counts: ('robots' | 'everyone' | 'excluded', NULL…, n). Members
+# come through the member index, robots by their keys, and guests are what is left of a count of
+# every visitor that reads one index alone and at most max_guests() + COUNTED_BESIDES_GUESTS of
+# its entries. Built from quoted identifiers only; every value is a query parameter.
+
+COUNTED_BESIDES_GUESTS = 2_000  # members and robots the bounded count leaves room for
+
+
+class _At:
+    """A location, as the condition the reads add."""
+
+    def __init__(self, kind: str, location_id: int | None) -> None:
+        self.params: list[Any] = [kind] if location_id is None else [kind, location_id]
+        self.location_id = location_id
+
+    def sql(self, column: Callable[[str], str]) -> str:
+        where = f" AND {column('location_kind')} = %s AND "
+        if self.location_id is None:
+            return where + f"p.{_qn('location_id')} IS NULL"
+        return where + f"{column('location_id')} = %s"
+
+
+def _indexed(name: str) -> str:
+    return f"p.{_qn(name)}"
+
+
+def _unindexed(name: str) -> str:
+    """The column in a form no index serves: a lookup by visitor key stays one."""
+    return f"COALESCE(p.{_qn(name)}, p.{_qn(name)})"
+
+
+def _unindexed_on_sqlite(name: str) -> str:
+    """SQLite's planner has no statistics: a unary + keeps a condition off every index, so the
+    member rows are found through the member index (one per member online), not by walking the
+    window's or a location's index past every guest. PostgreSQL chooses by its statistics
+    (kept by autovacuum)."""
+    return f"+p.{_qn(name)}" if connection.vendor == "sqlite" else f"p.{_qn(name)}"
+
+
+def _read(since: datetime, exclude_key: str, at: _At | None) -> list[tuple[Any, ...]]:
+    from parley.accounts.models import Member
+
+    qn, table = connection.ops.quote_name, _qn(Presence._meta.db_table)
+    members, member_pk = qn(Member._meta.db_table), qn(Member._meta.pk.column)
+    username = qn(Member._meta.get_field("username").column)
+    member_id, key = f"p.{qn('member_id')}", f"p.{qn('visitor_key')}"
+
+    def here(column: Callable[[str], str]) -> str:
+        return at.sql(column) if at is not None else ""
+
+    hinted, fenced = _unindexed_on_sqlite, _unindexed
+    robots = ", ".join(["%s"] * len(ROBOT_KEYS))
+    sql = (
+        f"SELECT 'member', {member_id}, m.{username}, p.{qn('is_invisible')}, "  # noqa: S608
+        f"p.{qn('seen_at')}, 1 FROM {table} p INNER JOIN {members} m "
+        f"ON m.{member_pk} = {member_id} "
+        f"WHERE {member_id} > 0 AND {hinted('seen_at')} >= %s{here(hinted)} "
+        f"UNION ALL SELECT 'robots', NULL, NULL, NULL, NULL, COUNT(*) FROM {table} p "
+        f"WHERE {key} IN ({robots}) AND {fenced('seen_at')} >= %s{here(fenced)} "
+        # The count walks a location's index, or else the window's, and nothing else.
+        f"UNION ALL SELECT 'everyone', NULL, NULL, NULL, NULL, COUNT(*) FROM (SELECT 1 AS one "
+        f"FROM {table} p WHERE p.{qn('seen_at')} >= %s{here(_indexed)} LIMIT %s) v "
+        f"UNION ALL SELECT 'excluded', NULL, NULL, NULL, NULL, COUNT(*) FROM {table} p "
+        f"WHERE {key} = %s AND {fenced('seen_at')} >= %s{here(fenced)}"
+    )
+    since_value = connection.ops.adapt_datetimefield_value(since)
+    where = at.params if at is not None else []
+    params = [
+        *(since_value, *where),
+        *(*ROBOT_KEYS, since_value, *where),
+        *(since_value, *where, max_guests() + COUNTED_BESIDES_GUESTS),
+        *(exclude_key, since_value, *where),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _tally(result: Viewers, rows: Iterable[tuple[Any, ...]], exclude_key: str) -> None:
+    """Add up a read's rows, leaving out `exclude_key`; members are named most recently seen
+    first, and guests are never more than max_guests()."""
+    members = []
+    counts = {"members": 0, "robots": 0, "everyone": 0, "excluded": 0}
+    for what, member_id, name, invisible, seen_at, n in rows:
+        if what == "member":
+            counts["members"] += 1
+            if f"m:{member_id}" != exclude_key:
+                members.append((seen_at, member_id, name, bool(invisible)))
+        else:
+            counts[what] += n
+    excluded_kind = {"g": GUEST, "r": ROBOT}.get(exclude_key[:1])
+    robots = counts["robots"] - (counts["excluded"] if excluded_kind == ROBOT else 0)
+    guests = counts["everyone"] - counts["members"] - counts["robots"]
+    guests -= counts["excluded"] if excluded_kind == GUEST else 0
+    result.guest_count += max(0, min(max_guests(), guests))
+    if isinstance(result, OnlineSummary):
+        result.robot_count += robots
+    members.sort(key=lambda m: m[0], reverse=True)
+    result.member_count += len(members)
+    result.named.extend(
+        NamedMember(mid, name) for _, mid, name, invisible in members if not invisible
+    )

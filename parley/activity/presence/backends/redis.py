@@ -8,7 +8,9 @@ Keys, under a prefix (so tests and several boards can share one server):
 A visit moves its visitor out of the previous location's set (one Lua script, one round trip);
 a visit older than the one stored (two workers racing for one visitor) is ignored.
 Entries older than the window are trimmed whenever their set is written, and every key expires
-a little after the window, so nothing grows without bound.
+a little after the window, so nothing grows without bound; a guest's visit also drops the least
+recently seen guests beyond `max_guests(MAX_GUESTS)` (hash and place in a location set too), so
+a flood of invented guests is bounded within the window as well.
 
 If Redis is unreachable, writes are dropped, reads raise PresenceUnavailable (pages leave the
 block out), Redis is left alone for RETRY_SECONDS, and the failure is logged at most once per
@@ -34,6 +36,7 @@ from parley.activity.presence.backends import (
     Viewers,
     Visit,
     VisitorRow,
+    max_guests,
 )
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
 from parley.activity.presence.window import window
@@ -44,6 +47,7 @@ SOCKET_TIMEOUT_SECONDS = 0.5  # presence is never worth a slow page
 RETRY_SECONDS = 30  # after a failure, Redis is not tried again for this long
 LOG_INTERVAL_SECONDS = 300  # one log line per outage, repeated at most this often
 TTL_MARGIN_SECONDS = 120  # keys outlive the window a little, then expire by themselves
+MAX_GUESTS = 100_000  # default guests kept (tens of MB at most); reads count in O(log n)
 
 _CODES = {MEMBER: "m", GUEST: "g", ROBOT: "r"}
 
@@ -68,6 +72,21 @@ if at_location then
   redis.call('ZADD', lockey, ts, who)
   redis.call('ZREMRANGEBYSCORE', lockey, '-inf', '(' .. since)
   redis.call('EXPIRE', lockey, ttl)
+end
+local cap = tonumber(ARGV[12])
+if cap > 0 then
+  local excess = redis.call('ZCARD', allkey) - cap
+  if excess > 0 then
+    local gone = redis.call('ZPOPMIN', allkey, excess)
+    for i = 1, #gone, 2 do
+      local gone_vkey = ARGV[13] .. gone[i]
+      local gone_lockey = redis.call('HGET', gone_vkey, 'lz')
+      if gone_lockey and gone_lockey ~= '' then
+        redis.call('ZREM', gone_lockey, gone[i])
+      end
+      redis.call('DEL', gone_vkey)
+    end
+  end
 end
 return 1
 """
@@ -177,6 +196,8 @@ class RedisBackend:
             "1" if v.is_invisible else "0",
             visit.location_kind,
             "" if visit.location_id is None else visit.location_id,
+            max_guests(MAX_GUESTS) if v.kind == GUEST else 0,  # beyond: least recently seen go
+            self._visitor(""),
         ]
 
         with contextlib.suppress(PresenceUnavailable):  # already logged; the visit is dropped
