@@ -66,6 +66,9 @@ class Presence(models.Model):
         indexes = [
             models.Index(fields=["location_kind", "location_id", "seen_at"], name="presence_where"),
             models.Index(fields=["seen_at"], name="presence_when"),
+            # Members online are read apart from the (possibly many) guests, whatever the
+            # planner's statistics say about their proportion.
+            models.Index(fields=["kind", "seen_at"], name="presence_kind_when"),
         ]
 
     def __str__(self) -> str:

@@ -287,6 +287,11 @@ PARLEY_UNREAD_CUTOFF_DAYS = int(os.environ.get("PARLEY_UNREAD_CUTOFF_DAYS", "30"
 # How often the "who is viewing" blocks refresh themselves (htmx polling).
 PARLEY_PRESENCE_POLL_SECONDS = int(os.environ.get("PARLEY_PRESENCE_POLL_SECONDS", "20"))
 PARLEY_PRESENCE_REDIS_PREFIX = "parley:presence:"
+# Guests are counted at most this many per IPv4 /24 or IPv6 /64, and kept at most this many in
+# all (unset: 10,000 in the database, 100,000 in Redis), so invented guests cannot grow pages.
+PARLEY_PRESENCE_GUESTS_PER_NETWORK = int(os.environ.get("PARLEY_PRESENCE_GUESTS_PER_NETWORK", "32"))
+if os.environ.get("PARLEY_PRESENCE_MAX_GUESTS"):
+    PARLEY_PRESENCE_MAX_GUESTS = int(os.environ["PARLEY_PRESENCE_MAX_GUESTS"])
 # Each process stores buffered visits and view counts from a background thread, every second.
 PARLEY_BACKGROUND_FLUSH = env_bool("PARLEY_BACKGROUND_FLUSH", True)
 # How often an open thread page asks whether new replies arrived (htmx polling).
