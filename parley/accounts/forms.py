@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, Member
 from parley.accounts.usernames import validate_chosen_username
 from parley.moderation.abuse_forms import (
+    ConfirmationResendThrottleMixin,
     LoginThrottleMixin,
     PasswordResetThrottleMixin,
     RegistrationDefenceMixin,
@@ -23,7 +24,21 @@ class LoginForm(LoginThrottleMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": "Incorrect username, email or password. Passwords are case-sensitive.",
         "inactive": "This account is inactive.",
+        "unconfirmed": "Please confirm your email address first: we sent a link to {email}.",
     }
+    # Set when the password was right but the account still waits for its confirmation link:
+    # the page then offers to send the link again.
+    unconfirmed_email: str | None = None
+
+    def confirm_login_allowed(self, user: Member) -> None:
+        """Checked only once the password is right, so the refusal tells nothing to someone
+        who does not know it."""
+        super().confirm_login_allowed(user)
+        if user.email_confirmed_at is None:
+            self.unconfirmed_email = user.email
+            raise ValidationError(
+                self.error_messages["unconfirmed"].format(email=user.email), code="unconfirmed"
+            )
 
 
 class RegisterForm(RegistrationDefenceMixin, forms.Form):
@@ -65,6 +80,20 @@ class RegisterForm(RegistrationDefenceMixin, forms.Form):
 
 class ResetRequestForm(PasswordResetThrottleMixin, PasswordResetForm):
     """The lost-password form: Django's, limited per client and (silently) per address."""
+
+
+class ConfirmationResendForm(ConfirmationResendThrottleMixin, forms.Form):
+    """Ask for a new email confirmation link: limited per client (with a message) and per
+    address (silently); the answer is the same whether or not an account waits at the address."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip()
 
 
 class EmailChangeForm(forms.Form):

@@ -10,6 +10,7 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import get_script_prefix
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from parley.accounts.usernames import USERNAME_MAX_LENGTH, validate_username
@@ -63,13 +64,26 @@ class Member(AbstractUser):
     # Kept by parley.notifications.services in the transaction that sends or reads alerts: the
     # header badge is read with the member row every page loads, exact in every worker.
     unread_alert_count = models.PositiveIntegerField(default=0, editable=False)
+    # When the member proved they read mail at `email` (the link the public registration form
+    # sends when PARLEY_EMAIL_CONFIRMATION is on). Empty: the account waits for that link,
+    # cannot log in, and is deleted after a few days (accounts.tasks). Every other way of making
+    # a member (createadmin, the demo, the admin, services.register_member) makes it confirmed.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
 
     objects = MemberManager()  # type: ignore[misc]
 
     class Meta:
         db_table = "parley_member"
         ordering = ["id"]
-        indexes = [models.Index(fields=["-date_joined"], name="member_newest")]
+        indexes = [
+            models.Index(fields=["-date_joined"], name="member_newest"),
+            # The few accounts still waiting for their confirmation link, for the prune job.
+            models.Index(
+                fields=["date_joined"],
+                condition=models.Q(email_confirmed_at__isnull=True),
+                name="member_unconfirmed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.username

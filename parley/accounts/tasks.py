@@ -1,4 +1,5 @@
-"""Account upkeep: session rows whose cookie has expired (sessions live in the database)."""
+"""Account upkeep: session rows whose cookie has expired (sessions live in the database), and
+accounts that never confirmed their email address."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from huey.contrib.djhuey import db_periodic_task
 
 from parley.core import jobs
 
-DAY = 24 * 60 * 60
+HOUR = 60 * 60
+DAY = 24 * HOUR
 
 
 @db_periodic_task(
@@ -18,3 +20,13 @@ def clear_expired_sessions() -> None:
     from parley.accounts.sessions import SessionStore
 
     SessionStore.clear_expired()
+
+
+@db_periodic_task(crontab(minute="50"), retries=jobs.RETRIES, retry_delay=jobs.RETRY_DELAY_SECONDS)
+@jobs.once_per("prune-unconfirmed-members", HOUR)
+def prune_unconfirmed_members() -> int:
+    """Hourly: an account whose confirmation link was never opened goes at most an hour after
+    its days to confirm are over, so nobody holds someone else's address (or a name) for long."""
+    from parley.accounts import services
+
+    return services.prune_unconfirmed_members()

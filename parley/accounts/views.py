@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,11 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley import permissions
 from parley.accounts import services
 from parley.accounts.forms import (
+    ConfirmationResendForm,
     EmailChangeForm,
     LoginForm,
     PreferencesForm,
@@ -45,6 +47,13 @@ class LoginView(auth_views.LoginView):
         abuse_forms.remember_device(self.request, response, form.get_user())
         return response
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # The right password for an account still waiting for its confirmation link: offer to
+        # send the link again.
+        context["unconfirmed_email"] = getattr(context.get("form"), "unconfirmed_email", None)
+        return context
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = ResetRequestForm
@@ -60,6 +69,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # known device that nobody else's failures can refuse.
         response = super().form_valid(form)
         abuse_forms.remember_device(self.request, response, form.user)
+        # The reset link went to the member's address: an account still waiting for its
+        # confirmation link needs it no more.
+        services.confirm_email_by_reset(member=form.user)
         return response
 
 
@@ -80,12 +92,15 @@ def register(request: HttpRequest) -> HttpResponse:
                 time_zone=form.cleaned_data.get("time_zone") or "UTC",
                 login_url=request.build_absolute_uri(reverse("login")),
                 reset_url=request.build_absolute_uri(reverse("password_reset")),
+                confirm_url=_confirm_url_maker(request),
             )
         except ValidationError as error:
             form.add_error(None, error)
             form.renew_started()  # the one sent was spent
         else:
-            if member is None:  # the address has an account; its owner was told by email
+            # None: a confirmation link went to a new address, or the address has an account
+            # and its owner was told by email. The same page either way.
+            if member is None:
                 return render(
                     request,
                     "accounts/register_check_email.html",
@@ -99,8 +114,60 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/register.html", {"form": form, "next": _next_url(request)})
 
 
+def _confirm_url_maker(request: HttpRequest) -> Callable[[str], str]:
+    return lambda token: request.build_absolute_uri(reverse("register-confirm", args=[token]))
+
+
+@require_GET
+def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the confirmation email: confirms the address, logs the member in on this
+    browser (which becomes a known device, as after a login) and welcomes them. A bad, expired
+    or already used link gets a page that can send a new one."""
+    member = services.confirm_email(token=token)
+    if member is None:
+        return render(
+            request,
+            "accounts/register_confirm_invalid.html",
+            {"form": ConfirmationResendForm(), "days": services.CONFIRMATION_DAYS},
+            status=400,
+        )
+    login(request, member, backend="parley.accounts.backends.NameOrEmailBackend")
+    messages.success(
+        request,
+        f"Welcome, {member.username}! Your email address is confirmed and your account is ready.",
+    )
+    response = redirect("index")
+    abuse_forms.remember_device(request, response, member)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def register_confirm_resend(request: HttpRequest) -> HttpResponse:
+    """Ask for a new confirmation link. The answer is the same page whether or not an account
+    waits at the address (and whether or not the address had its share of emails)."""
+    if request.method == "POST":
+        form = ConfirmationResendForm(request.POST, request=request)
+        if form.is_valid():
+            services.resend_confirmation_link(
+                email=form.cleaned_data["email"], confirm_url=_confirm_url_maker(request)
+            )
+            return redirect("register-confirm-sent")
+    else:
+        form = ConfirmationResendForm(initial={"email": request.GET.get("email", "")[:254]})
+    return render(request, "accounts/register_confirm_resend.html", {"form": form})
+
+
+@require_GET
+def register_confirm_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/register_confirm_sent.html")
+
+
 def member_profile(request: HttpRequest, member_id: str, slug: str | None = None) -> HttpResponse:
-    member = Member.objects.filter(pk=id_or_404(member_id), is_active=True).first()
+    member = (
+        Member.objects.filter(pk=id_or_404(member_id), is_active=True)
+        .exclude(email_confirmed_at=None)  # an account waiting for its link is nobody yet
+        .first()
+    )
     if member is None:
         raise Http404("No such member.")
     if slug != member.slug:

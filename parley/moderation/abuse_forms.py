@@ -249,15 +249,16 @@ def register_refusal(allowance: ratelimit.Allowance) -> str:
 
 # --- Emails about an account: at most a few per address ----------------------------------------
 
-ACCOUNT_EMAILS_PER_ADDRESS = 3  # per hour: password resets and "someone tried to register"
+ACCOUNT_EMAILS_PER_ADDRESS = 3  # per hour: reset links, registration notices, confirm links
 ACCOUNT_EMAIL_WINDOW_SECONDS = 60 * 60
 RESET_REQUESTS_PER_IP = 10  # per hour, whatever the addresses asked for
 
 
 def account_email_allowance(email: str) -> ratelimit.Allowance:
-    """Count one account email (a reset link, a registration notice) to `email`. Counted for
-    every request naming the address, whether or not an account uses it; callers act on a
-    refusal silently, so the answer never tells anyone which addresses are registered."""
+    """Count one account email (a reset link, a registration notice, a confirmation link) to
+    `email`. Counted for every request naming the address, whether or not an account uses it;
+    callers act on a refusal silently, so the answer never tells anyone which addresses are
+    registered."""
     return ratelimit.hit(
         ratelimit.address_key("account-email", email),
         int(getattr(settings, "PARLEY_ACCOUNT_EMAILS_PER_ADDRESS", ACCOUNT_EMAILS_PER_ADDRESS)),
@@ -296,6 +297,37 @@ class PasswordResetThrottleMixin(forms.Form):
         if not account_email_allowance(self.cleaned_data["email"]).allowed:
             return  # silently: the same "check your email" page, no email
         super().save(*args, **kwargs)  # type: ignore[misc]
+
+
+class ConfirmationResendThrottleMixin(forms.Form):
+    """Requests for a new email confirmation link (from the login refusal or a dead link's
+    page): like reset requests, a limit per client with a clear message (it counts every
+    request, so it says nothing about the address typed). The limit per address is the
+    sending service's, silent (`account_email_allowance`).
+
+    Takes the request as a keyword argument (the view passes it)."""
+
+    TOO_MANY = (
+        "Too many requests for a confirmation link from your network. Please try again in {wait}."
+    )
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.request is not None and data.get("email"):
+            allowance = ratelimit.hit(
+                ratelimit.ip_key("confirm-resend", self.request),
+                int(getattr(settings, "PARLEY_RESET_REQUESTS_PER_IP", RESET_REQUESTS_PER_IP)),
+                ACCOUNT_EMAIL_WINDOW_SECONDS,
+            )
+            if not allowance.allowed:
+                raise ValidationError(
+                    self.TOO_MANY.format(wait=allowance.retry_after_text), code="rate_limited"
+                )
+        return data
 
 
 # --- Login: a cool-off per (account, client), per client, and for known devices ----------------
