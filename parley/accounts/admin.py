@@ -9,9 +9,20 @@ class MemberAdmin(UserAdmin):
     list_display = ["username", "email", "date_joined", "message_count", "is_staff"]
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("Forum", {"fields": ("custom_title", "time_zone", "message_count", "last_seen_at")}),
+        (
+            "Forum",
+            {
+                "fields": (
+                    "custom_title",
+                    "time_zone",
+                    "message_count",
+                    "last_seen_at",
+                    "email_confirmed_at",
+                )
+            },
+        ),
     )
-    readonly_fields = ["message_count", "last_seen_at", "group_title"]
+    readonly_fields = ["message_count", "last_seen_at", "group_title", "email_confirmed_at"]
     search_fields = ["username", "email"]
 
     def save_related(self, request, form, formsets, change) -> None:  # type: ignore[no-untyped-def]

@@ -206,5 +206,11 @@ def new_threads(perms: Perms, *, page: int = 1) -> ThreadFeed:
 
 def latest_members(limit: int = LATEST_MEMBERS_SHOWN) -> list[Member]:
     fields = ("id", "username", "date_joined", "message_count", "custom_title")
-    qs = Member.objects.filter(is_active=True).only(*fields).order_by("-date_joined", "-id")
+    # Accounts still waiting for their confirmation link are nobody yet (and listing them would
+    # tell which addresses were free).
+    qs = (
+        Member.objects.filter(is_active=True, email_confirmed_at__isnull=False)
+        .only(*fields)
+        .order_by("-date_joined", "-id")
+    )
     return list(qs[:limit])

@@ -253,6 +253,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("PARLEY_EMAIL_FROM", "parley@localhost")
+# New accounts confirm their address before they can log in; on when real email is sent.
+PARLEY_EMAIL_CONFIRMATION = env_bool("PARLEY_EMAIL_CONFIRMATION", bool(EMAIL_HOST))
 
 # --- I18n and time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

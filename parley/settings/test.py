@@ -35,6 +35,7 @@ PARLEY_FLOOD_SECONDS = 0
 PARLEY_NEWCOMER_FLOOD_SECONDS = 0
 PARLEY_DUPLICATE_MINUTES = 0
 PARLEY_REPORTS_PER_HOUR = 1_000  # queue tests file many reports; the limit's tests lower it
+PARLEY_EMAIL_CONFIRMATION = False  # tests/accounts/test_email_confirmation.py turns it on
 PARLEY_BACKGROUND_FLUSH = False  # tests flush explicitly (parley.core.flusher.run_due)
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -280,6 +280,14 @@ class ConfirmationTests(TestCase):
         self.assertEqual(field_value(response, "email"), "someone.else@example.org")
         self.assertEqual(len(mail.outbox), 0)
 
+    def test_an_account_waiting_for_its_link_is_not_listed_among_the_newest_members(self) -> None:
+        make_member("Settled Sam")
+        self.assertEqual(self.register(Client()).status_code, 200)
+        self.assertTrue(Member.objects.filter(username="Nadia").exists())
+        text = main_text(self.client.get("/whats-new/members/"))
+        self.assertIn("Settled Sam", text)
+        self.assertNotIn("Nadia", text)
+
     def test_the_hourly_job_deletes_accounts_never_confirmed_after_three_days(self) -> None:
         now = timezone.now()
 
