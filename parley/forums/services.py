@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -61,6 +62,33 @@ def clean_title(title: str) -> str:
             code="title_long",
         )
     return title
+
+
+# A news thread's source is printed as a link on the thread page. ThreadForm checks for a URL, but
+# every caller's value is stored as given, so the gate is here: absolute http(s) URLs only.
+SOURCE_URL_SCHEMES = ("http", "https")
+_source_url_validator = URLValidator(schemes=list(SOURCE_URL_SCHEMES))
+
+
+def clean_source_url(url: str) -> str:
+    """The source link as stored ("" for none), or a ValidationError (a `javascript:`, `data:`
+    or scheme-less link would otherwise be printed as a working link)."""
+    url = url.strip()
+    if not url:
+        return ""
+    max_length = Thread._meta.get_field("source_url").max_length
+    if len(url) > max_length:
+        raise ValidationError(
+            f"Please keep the source link under {max_length} characters.", code="source_url_long"
+        )
+    try:
+        _source_url_validator(url)
+    except ValidationError:
+        raise ValidationError(
+            "The source link must be a web address starting with http:// or https://.",
+            code="source_url_invalid",
+        ) from None
+    return url
 
 
 def check_body_text(body: str) -> str:
@@ -155,6 +183,7 @@ def create_thread(
 ) -> Thread:
     permissions.ensure_can_start_thread(permissions.perms_for(actor), forum)
     title = clean_title(title)
+    source_url = clean_source_url(source_url)
     rendered = prepare_body(body)
     try:
         with transaction.atomic():
@@ -176,7 +205,7 @@ def create_thread(
                 created_at=now,
                 last_post_at=now,
                 source_name=clean_control_chars(source_name).strip(),
-                source_url=source_url.strip(),
+                source_url=source_url,
             )
             _add_post(thread=thread, actor=actor, body=rendered, now=now, client_token=client_token)
             if not held:
