@@ -446,7 +446,7 @@ class SourceUrlTests(TestCase):
                 self.assertEqual(link.text, "Coast Courier")
 
     def test_the_page_reports_a_link_the_service_refuses_and_keeps_the_text(self) -> None:
-        """The form's URL field lets ftp:// through; the service's refusal reaches the page."""
+        """ftp:// is a valid URL to Django's field; the service's rule refuses it under the field."""
         client = Client()
         client.force_login(self.member)
         response = client.post(
@@ -460,7 +460,7 @@ class SourceUrlTests(TestCase):
         )
         self.assertEqual(response.status_code, 200)
         root = parse(response.content)
-        self.assertIn("http:// or https://", root.find(cls="form-errors").text)
+        self.assertIn("http:// or https://", root.find(cls="field-error").text)
         self.assertEqual(root.find("textarea").text.strip(), "Read the source.")
         self.assertFalse(Thread.objects.filter(forum=self.forum).exists())
 

@@ -82,6 +82,11 @@ class ThreadForm(ClientTokenMixin):
     def clean_title(self) -> str:
         return services.clean_title(self.cleaned_data.get("title") or "")
 
+    def clean_source_url(self) -> str:
+        # The service's rule (http/https only), said under the field; the service checks again.
+        url = self.cleaned_data.get("source_url") or ""
+        return services.clean_source_url(url) if url else ""
+
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("source_url") and not data.get("source_name"):
@@ -107,5 +112,5 @@ class EditPostForm(forms.Form):
 def apply_service_error(form: forms.Form, error: ValidationError) -> None:
     """Put a service-layer refusal on the field it concerns, so the member sees it in place."""
     code = error.code or ""
-    field = "title" if code.startswith("title") else "body" if code.startswith("body") else None
+    field = next((f for f in ("title", "body", "source_url") if code.startswith(f)), None)
     form.add_error(field if field in form.fields else None, error)

@@ -192,6 +192,44 @@ class NewThreadTests(TestCase):
         self.assertContains(response, "Enter a valid URL.")
         self.assertFalse(Thread.objects.filter(title="Valid").exists())
 
+    def test_a_source_link_the_service_refuses_is_shown_under_the_link_field(self) -> None:
+        from html.parser import HTMLParser
+
+        class FieldErrors(HTMLParser):
+            """Error texts inside the field block that holds the source link input."""
+
+            def __init__(self) -> None:
+                super().__init__()
+                self.depth, self.errors, self.in_error, self.value = 0, [], False, None
+
+            def handle_starttag(self, tag, attrs) -> None:  # type: ignore[no-untyped-def]
+                a = dict(attrs)
+                if tag == "input" and a.get("name") == "source_url":
+                    self.value = a.get("value")
+                if tag == "p" and "field-error" in (a.get("class") or ""):
+                    self.in_error = True
+
+            def handle_endtag(self, tag: str) -> None:
+                self.in_error = False if tag == "p" else self.in_error
+
+            def handle_data(self, data: str) -> None:
+                if self.in_error:
+                    self.errors.append(data.strip())
+
+        response = self.client.post(
+            self.url,
+            {"title": "Ftp", "body": "b", "source_name": "X", "source_url": "ftp://example.org/a"},
+        )
+        self.assertEqual(response.status_code, 200)
+        parser = FieldErrors()
+        parser.feed(response.content.decode())
+        self.assertIn(
+            "The source link must be a web address starting with http:// or https://.",
+            parser.errors,
+        )
+        self.assertEqual(parser.value, "ftp://example.org/a")  # kept as typed
+        self.assertFalse(Thread.objects.filter(title="Ftp").exists())
+
     def test_guest_sees_no_post_thread_button(self) -> None:
         html = Client().get(self.w.news.get_absolute_url()).content.decode()
         self.assertNotIn("post-thread", html)
