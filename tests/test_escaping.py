@@ -446,7 +446,7 @@ class SourceUrlTests(TestCase):
                 self.assertEqual(link.text, "Coast Courier")
 
     def test_the_page_reports_a_link_the_service_refuses_and_keeps_the_text(self) -> None:
-        """ftp:// is a valid URL to Django's field; the service's rule refuses it under the field."""
+        """ftp:// passes Django's URL field; the service's rule refuses it, under the field."""
         client = Client()
         client.force_login(self.member)
         response = client.post(
