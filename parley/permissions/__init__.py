@@ -257,8 +257,13 @@ def can_edit_post(perms: Perms, post: Post) -> bool:
         return True
     if not (_own_and_open(perms, post) and perms.has(EDIT_OWN, forum_id)):
         return False
+    return not _edit_window_passed(perms, post)
+
+
+def _edit_window_passed(perms: Perms, post: Post) -> bool:
+    """The most generous window of the member's groups (0: none) is over for this post."""
     window = perms.grants.edit_window_minutes
-    return not window or timezone.now() - post.created_at <= timedelta(minutes=window)
+    return bool(window) and timezone.now() - post.created_at > timedelta(minutes=window)
 
 
 def can_delete_post(perms: Perms, post: Post) -> bool:
@@ -316,11 +321,38 @@ def ensure_can_reply(perms: Perms, thread: Thread) -> None:
     _ensure(can_reply(perms, thread), "You may not reply in this forum.")
 
 
+def _ensure_own_post_open(perms: Perms, post: Post, verb: str) -> None:
+    """Say why an author may not change their own post any more (the thread was locked)."""
+    if perms.member_id is None or post.author_id != perms.member_id:
+        return
+    if post.thread.is_locked and not can_moderate_forum(perms, post.thread.forum_id):
+        raise PermissionDenied(f"This thread is locked; its posts can no longer be {verb}.")
+
+
 def ensure_can_edit_post(perms: Perms, post: Post) -> None:
-    _ensure(can_edit_post(perms, post), "You may not edit this post.")
+    _ensure_not_banned(perms)
+    _ensure_own_post_open(perms, post, "edited")
+    if can_edit_post(perms, post):
+        return
+    only_the_window = (
+        perms.member_id is not None
+        and _own_and_open(perms, post)
+        and perms.has(EDIT_OWN, post.thread.forum_id)
+        and not post.is_deleted
+        and can_view_post(perms, post)
+    )
+    if only_the_window and _edit_window_passed(perms, post):
+        minutes = perms.grants.edit_window_minutes
+        raise PermissionDenied(
+            f"Posts can be edited for {minutes} minute{'s' if minutes != 1 else ''} after "
+            "posting; this one can no longer be edited."
+        )
+    raise PermissionDenied("You may not edit this post.")
 
 
 def ensure_can_delete_post(perms: Perms, post: Post) -> None:
+    _ensure_not_banned(perms)
+    _ensure_own_post_open(perms, post, "deleted")
     _ensure(can_delete_post(perms, post), "You may not delete this post.")
 
 
@@ -330,4 +362,6 @@ def ensure_can_report(perms: Perms, post: Post) -> None:
 
 
 def ensure_can_moderate_thread(perms: Perms, thread: Thread) -> None:
+    """For thread services (lock, stick): a banned moderator reads but acts on nothing."""
+    _ensure_not_banned(perms)
     _ensure(can_moderate_thread(perms, thread), "Only moderators may do this.")

@@ -15,6 +15,7 @@ from django.http import Http404
 
 from parley.permissions import (
     Perms,
+    _ensure_not_banned,
     can_moderate_forum,
     can_moderate_thread,
     can_start_thread,
@@ -107,14 +108,17 @@ def _ensure(allowed: bool, reason: str) -> None:
 
 
 def ensure_can_moderate_threads_in(perms: Perms, forum: Forum) -> None:
+    _ensure_not_banned(perms)  # a banned moderator reads, and is told why they cannot act
     _ensure(can_moderate_threads_in(perms, forum), "Only moderators of this forum may do this.")
 
 
 def ensure_can_moderate_post(perms: Perms, post: Post) -> None:
+    _ensure_not_banned(perms)  # a banned moderator reads, and is told why they cannot act
     _ensure(can_moderate_post(perms, post), "Only moderators of this forum may do this.")
 
 
 def ensure_can_act_on_thread(perms: Perms, thread: Thread) -> None:
+    _ensure_not_banned(perms)  # a banned moderator reads, and is told why they cannot act
     _ensure(can_act_on_thread(perms, thread), "Only moderators of this forum may do this.")
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from parley.accounts.models import Member
 from parley.forums.models import Forum
@@ -41,11 +43,33 @@ def set_member_groups(*, member: Member, groups: Iterable[Group]) -> None:
     groups = list(groups)
     with transaction.atomic():
         member.groups.set(groups)
-        top = GroupProfile.objects.filter(group__in=groups).order_by("-display_priority").first()
+        top = (
+            GroupProfile.objects.filter(group__in=groups)
+            .order_by("-display_priority", "group_id")
+            .first()
+        )
         member.group_title = top.user_title if top else ""
         member.is_staff = any(g.name in (ADMINISTRATORS, MODERATORS) for g in groups)
         member.save(update_fields=["group_title", "is_staff"])
         _retire_tables()
+
+
+def refresh_member_titles(*, member_ids: Iterable[int] | None = None) -> int:
+    """Store each member's title again from their groups as they are now (after a group's
+    title or display priority changed, or a group was deleted); None: every member. One
+    statement; returns how many members it looked at."""
+    top_title = (
+        GroupProfile.objects.filter(group__user=OuterRef("pk"))
+        .order_by("-display_priority", "group_id")
+        .values("user_title")[:1]
+    )
+    members = (
+        Member.objects.all()
+        if member_ids is None
+        else Member.objects.filter(pk__in=list(member_ids))
+    )
+    with transaction.atomic():
+        return members.update(group_title=Coalesce(Subquery(top_title), Value("")))
 
 
 def add_member_to_group(*, member: Member, name: str) -> None:

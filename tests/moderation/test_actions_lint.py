@@ -1,11 +1,25 @@
-"""Lint rules as tests (Lobsters' "every moderator controller checks auth"): every moderation
-view asks the permissions module before doing anything, and no view, template or template tag
-anywhere reads roles itself."""
+"""Lint rules as tests (Lobsters' "every moderator controller checks auth"):
+
+- every moderation service (a public function of the moderation service modules that takes an
+  `actor`) asks the permissions module a yes/no question before its first write: an
+  `ensure_can_*` call, a `can_*` call whose refusal raises, or a call to another service that
+  passes this same rule. Fetching through `get_*_for` or filtering with `visible_*` is not
+  asking: it tells what the actor may see, not what they may do;
+- every moderation view asks the same kind of question before it calls a service;
+- no view, template or template tag anywhere reads roles itself.
+
+The service rule reads the source (ast): a write is an ORM write (`save`, `create`, `update`,
+`delete`, …), a moderator log entry, an alert, a permission stamp bump, or a call to a function
+of the analysed modules that writes."""
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import inspect
 import re
+import textwrap
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.test import SimpleTestCase
@@ -15,23 +29,301 @@ from parley.moderation import action_urls
 
 ROOT = Path(__file__).resolve().parents[2] / "parley"
 ROLE_CHECK = re.compile(r"\b(is_staff|is_superuser|is_admin|is_moderator|group_names)\b")
-# A permission question a view must ask first: a fetch through permissions, or an ensure.
-ASKS_PERMISSION = re.compile(r"\b(get_\w+_for|ensure_can_\w+)\(")
+# A yes/no permission question a view asks before acting (a get_*_for fetch is not one).
+VIEW_ASKS = re.compile(
+    r"(?<![\w.])(?:(?:permissions|can|abuse|report_permissions)\.)?(?:ensure_)?can_\w+\("
+)
+
+# The modules whose services are checked, and the modules their calls are followed into.
+SERVICE_MODULES = [
+    "parley.moderation.actions",
+    "parley.moderation.approval",
+    "parley.moderation.discipline",
+    "parley.moderation.reports",
+]
+FOLLOWED_MODULES = [
+    *SERVICE_MODULES,
+    "parley.forums.services",
+    "parley.moderation.log",
+    "parley.notifications.services",
+    "parley.permissions.services",
+]
+WRITE_METHODS = frozenset(
+    {"save", "create", "bulk_create", "bulk_update", "update", "delete", "get_or_create"}
+    | {"update_or_create", "set", "add", "remove", "clear"}
+)
+ENSURE = re.compile(r"^ensure_can_\w+$")
+CAN = re.compile(r"^can_\w+$")
 
 
-class ModerationLintTests(SimpleTestCase):
-    def test_every_moderation_view_asks_permissions_first(self) -> None:
+def _source_of(module: str) -> str:
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin, module
+    return Path(spec.origin).read_text()
+
+
+@dataclass
+class _Module:
+    name: str
+    tree: ast.Module
+    modules: dict[str, str] = field(default_factory=dict)  # local name -> module
+    imported: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (module, name)
+    functions: dict[str, ast.FunctionDef] = field(default_factory=dict)
+
+
+def _is_module(name: str, known: set[str]) -> bool:
+    if name in known:
+        return True
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+class ServiceLint:
+    """Which services write before asking permission. `sources`: module name -> source."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        self.mods: dict[str, _Module] = {}
+        known = set(sources)
+        for name, source in sources.items():
+            mod = _Module(name, ast.parse(textwrap.dedent(source)))
+            for node in mod.tree.body:
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    for alias in node.names:
+                        full = f"{node.module}.{alias.name}"
+                        local = alias.asname or alias.name
+                        if _is_module(full, known):
+                            mod.modules[local] = full
+                        else:
+                            mod.imported[local] = (node.module, alias.name)
+                elif isinstance(node, ast.Import):
+                    for alias in node.names:
+                        mod.modules[alias.asname or alias.name] = alias.name
+                elif isinstance(node, ast.FunctionDef):
+                    mod.functions[node.name] = node
+            self.mods[name] = mod
+        self._writes: dict[tuple[str, str], bool] = {}
+        self._checked: dict[tuple[str, str], bool] = {}
+
+    # --- what a call is -------------------------------------------------------------------------
+
+    def _target(self, mod: _Module, func: ast.expr) -> tuple[str, str] | None:
+        """(module, function name) a call goes to, when the module is known by name."""
+        if isinstance(func, ast.Name):
+            if func.id in mod.functions:
+                return mod.name, func.id
+            return mod.imported.get(func.id)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            module = mod.modules.get(func.value.id)
+            if module is not None:
+                return module, func.attr
+        return None
+
+    def _asks(self, mod: _Module, call: ast.Call, raising_tests: set[int]) -> bool:
+        target = self._target(mod, call.func)
+        if target is None or not target[0].startswith("parley.permissions"):
+            return False
+        if target[0] == "parley.permissions.services":
+            return False
+        if ENSURE.match(target[1]):
+            return True
+        return bool(CAN.match(target[1])) and id(call) in raising_tests
+
+    def _delegates(self, mod: _Module, call: ast.Call) -> bool:
+        """A call to another service that passes this rule (it asks before it writes)."""
+        target = self._target(mod, call.func)
+        return target is not None and target in self._services() and self.checked(*target)
+
+    def _writes_directly(self, mod: _Module, call: ast.Call) -> bool:
+        func = call.func
+        target = self._target(mod, func)
+        if target is not None:
+            return target[0] in self.mods and self.writes(*target)
+        return isinstance(func, ast.Attribute) and func.attr in WRITE_METHODS
+
+    # --- facts about functions ------------------------------------------------------------------
+
+    def _services(self) -> set[tuple[str, str]]:
+        return {
+            (mod.name, name)
+            for mod in self.mods.values()
+            for name, node in mod.functions.items()
+            if not name.startswith("_") and "actor" in _parameters(node)
+        }
+
+    def writes(self, module: str, name: str) -> bool:
+        key = (module, name)
+        if key not in self._writes:
+            self._writes[key] = False  # a recursive call adds nothing new
+            node = self.mods[module].functions.get(name)
+            self._writes[key] = node is not None and any(
+                self._writes_directly(self.mods[module], call) for call in _calls(node)
+            )
+        return self._writes[key]
+
+    def checked(self, module: str, name: str) -> bool:
+        key = (module, name)
+        if key not in self._checked:
+            self._checked[key] = True  # a recursive call adds nothing new
+            self._checked[key] = self.problem(module, name) is None
+        return self._checked[key]
+
+    def problem(self, module: str, name: str) -> str | None:
+        """Why this service is not safe, or None."""
+        mod = self.mods[module]
+        node = mod.functions[name]
+        raising_tests = _calls_in_raising_tests(node)
+        for call in _calls(node):  # in source order
+            if self._asks(mod, call, raising_tests) or self._delegates(mod, call):
+                return None
+            if self._writes_directly(mod, call):
+                return f"{name} writes (line {call.lineno}) before asking permission"
+        if self.writes(module, name):
+            return f"{name} writes without asking permission"
+        return None
+
+    def problems(self, modules: list[str]) -> list[str]:
+        return [
+            f"{module}: {problem}"
+            for module, name in sorted(self._services())
+            if module in modules and (problem := self.problem(module, name))
+        ]
+
+
+def _parameters(node: ast.FunctionDef) -> set[str]:
+    args = node.args
+    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+
+
+def _calls(node: ast.AST) -> list[ast.Call]:
+    calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)]
+    return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
+
+
+def _calls_in_raising_tests(node: ast.AST) -> set[int]:
+    """Calls inside the test of an `if` whose body raises: `if not can_x(...): raise …`."""
+    found: set[int] = set()
+    for branch in ast.walk(node):
+        if isinstance(branch, ast.If) and any(isinstance(s, ast.Raise) for s in branch.body):
+            found |= {id(c) for c in ast.walk(branch.test) if isinstance(c, ast.Call)}
+    return found
+
+
+def project_lint() -> ServiceLint:
+    return ServiceLint({name: _source_of(name) for name in FOLLOWED_MODULES})
+
+
+# A made-up module, to show the rule catches what it must (and passes what it should).
+FAKE = "parley.moderation.fake_services"
+FAKE_SOURCE = """
+from django.db import transaction
+from django.core.exceptions import PermissionDenied
+
+from parley import permissions
+from parley.forums import services
+from parley.forums.models import Post
+from parley.moderation.log import log_action
+from parley.permissions import moderation as can
+
+
+def only_fetches(*, actor, post_id):
+    post = permissions.get_post_for(permissions.perms_for(actor), post_id)
+    post.is_deleted = True
+    post.save()
+
+
+def only_filters(*, actor):
+    perms = permissions.perms_for(actor)
+    permissions.visible_posts(perms, Post.objects.all()).update(is_deleted=True)
+
+
+def asks_too_late(*, actor, post):
+    with transaction.atomic():
+        log_action(actor=actor, action="x", target_kind="post", target_id=1, target_title="")
+        can.ensure_can_moderate_post(permissions.perms_for(actor), post)
+
+
+def ignores_the_answer(*, actor, post):
+    can.can_moderate_post(permissions.perms_for(actor), post)
+    Post.objects.filter(pk=post.pk).delete()
+
+
+def writes_through_a_helper(*, actor, post):
+    _hide(post)
+
+
+def _hide(post):
+    services.hide_posts(post.thread, [post], by=None, reason="", now=None)
+
+
+def asks_first(*, actor, post):
+    can.ensure_can_moderate_post(permissions.perms_for(actor), post)
+    Post.objects.filter(pk=post.pk).update(is_deleted=True)
+
+
+def asks_with_can(*, actor, post):
+    if not can.can_moderate_post(permissions.perms_for(actor), post):
+        raise PermissionDenied("No.")
+    _hide(post)
+
+
+def delegates(*, actor, post):
+    with transaction.atomic():
+        asks_first(actor=actor, post=post)
+        services.set_thread_state(actor=actor, thread=post.thread, is_locked=True)
+
+
+def reads_only(*, actor, post):
+    return permissions.get_post_for(permissions.perms_for(actor), post.pk)
+"""
+
+
+class ServiceLintTests(SimpleTestCase):
+    def test_every_moderation_service_asks_permission_before_writing(self) -> None:
+        lint = project_lint()
+        self.assertEqual(lint.problems(SERVICE_MODULES), [])
+        # The rule looked at real services: the ones reports and actions are built from.
+        services = {name for module, name in lint._services() if module in SERVICE_MODULES}
+        self.assertLessEqual(
+            {"delete_posts", "approve_post", "ban_member", "resolve_report", "merge_threads"},
+            services,
+        )
+
+    def test_the_rule_catches_fetching_filtering_late_and_ignored_answers(self) -> None:
+        sources = {name: _source_of(name) for name in FOLLOWED_MODULES}
+        lint = ServiceLint({**sources, FAKE: FAKE_SOURCE})
+        self.assertEqual(
+            lint.problems([FAKE]),
+            [
+                f"{FAKE}: asks_too_late writes (line 25) before asking permission",
+                f"{FAKE}: ignores_the_answer writes (line 31) before asking permission",
+                f"{FAKE}: only_fetches writes (line 15) before asking permission",
+                f"{FAKE}: only_filters writes (line 20) before asking permission",
+                f"{FAKE}: writes_through_a_helper writes (line 35) before asking permission",
+            ],
+        )
+
+
+class ModerationViewLintTests(SimpleTestCase):
+    def test_every_moderation_view_asks_permissions_before_acting(self) -> None:
         for pattern in action_urls.urlpatterns:
             assert isinstance(pattern, URLPattern)
             view = inspect.unwrap(pattern.callback)
             source = inspect.getsource(view)
             body = source.split('"""')[-1] if '"""' in source else source
-            first_call = ASKS_PERMISSION.search(body)
-            self.assertIsNotNone(first_call, f"{view.__name__} never asks permissions")
-            before = body[: first_call.start()]
+            first_question = VIEW_ASKS.search(body)
+            self.assertIsNotNone(first_question, f"{view.__name__} never asks permissions")
+            before = body[: first_question.start()]
             self.assertNotRegex(
                 before, r"\b(actions|services)\.", f"{view.__name__} acts before asking"
             )
+
+    def test_a_fetch_is_not_a_question(self) -> None:
+        fetch_only = "post = permissions.get_post_for(request.perms, post_id)\n"
+        self.assertIsNone(VIEW_ASKS.search(fetch_only))
+        self.assertIsNone(VIEW_ASKS.search("can.get_posts_to_moderate_for(perms, thread, ids)"))
+        self.assertIsNotNone(VIEW_ASKS.search("can.ensure_can_moderate_post(request.perms, p)"))
 
     def test_no_role_checks_outside_permissions(self) -> None:
         offenders = []

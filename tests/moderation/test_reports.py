@@ -11,7 +11,7 @@ from django.test import TestCase
 
 from parley import permissions
 from parley.forums.models import Post
-from parley.moderation import report_queries, reports
+from parley.moderation import discipline, report_queries, reports
 from parley.moderation.models import (
     ModeratorLogEntry,
     Report,
@@ -23,6 +23,7 @@ from parley.moderation.models import (
 from parley.notifications.models import Alert
 from parley.permissions.reports import can_view_report, visible_reports
 from parley.permissions.services import add_forum_moderator
+from tests.moderation.abuse_support import counter_state
 from tests.world import build_world, make_member
 
 
@@ -259,25 +260,36 @@ class HandlingTests(TestCase):
         self.assertEqual(entry.details["warn_points"], 3)
 
     def test_a_failing_action_undoes_everything(self) -> None:
-        refused = ValidationError("No.", code="refused")
-        with (
-            mock.patch("parley.moderation.discipline.warn_member", side_effect=refused),
-            mock.patch("parley.moderation.actions.soft_delete_post") as delete,
-            self.assertRaises(ValidationError),
-        ):
+        """The post really is deleted first (thread, forum and author counters move, a log
+        entry is written), then the warning is refused: all of it must roll back."""
+        before = (counter_state(), self.log(), list(Alert.objects.values_list("pk", flat=True)))
+        with self.assertRaisesMessage(ValidationError, "Points must be between 0 and 100."):
             reports.resolve_report(
                 actor=self.w.moderator,
                 report=self.report,
                 outcome="Done",
                 delete_post=True,
-                warn_points=1,
+                warn_points=discipline.WARNING_MAX_POINTS + 1,
                 warn_reason="Spam",
             )
-        delete.assert_called_once()
+        post = Post.objects.get(pk=self.post.pk)
+        self.assertEqual(
+            (post.is_deleted, post.deleted_by_id, post.delete_reason), (False, None, "")
+        )
+        self.assertEqual(
+            (counter_state(), self.log(), list(Alert.objects.values_list("pk", flat=True))),
+            before,
+        )
         self.report.refresh_from_db()
-        self.assertEqual(self.report.state, Report.State.OPEN)
-        self.assertFalse(Alert.objects.exists())
-        self.assertFalse(ModeratorLogEntry.objects.filter(action="report_resolve").exists())
+        self.assertEqual((self.report.state, self.report.closed_by_id), (Report.State.OPEN, None))
+        self.assertFalse(Warning.objects.exists())
+        # Without the failing warning the same call deletes the post: the rollback above undid
+        # a real deletion, not one that never happened.
+        reports.resolve_report(
+            actor=self.w.moderator, report=self.report, outcome="Done", delete_post=True
+        )
+        self.assertTrue(Post.objects.get(pk=self.post.pk).is_deleted)
+        self.assertNotEqual(counter_state(), before[0])
 
     def test_a_warning_needs_a_reason_and_an_outcome_is_required(self) -> None:
         with self.assertRaises(ValidationError):
