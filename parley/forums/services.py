@@ -227,7 +227,8 @@ def reply_to_thread(
     client_token: str = "",
     now: datetime | None = None,
 ) -> Post:
-    permissions.ensure_can_reply(permissions.perms_for(actor), thread)
+    perms = permissions.perms_for(actor)
+    permissions.ensure_can_reply(perms, thread)  # refuse early, before rendering
     rendered = prepare_body(body)
     try:
         with transaction.atomic():
@@ -237,6 +238,9 @@ def reply_to_thread(
             locked = Thread.objects.select_for_update().get(pk=thread.pk)
             if locked.redirect_to_id:  # a "Moved" stub holds no posts
                 raise PermissionDenied("This thread has moved; reply in its new place.")
+            # Again on the locked row: the thread may have been locked, moved or deleted since
+            # the caller loaded it.
+            permissions.ensure_can_reply(perms, locked)
             now = now or timezone.now()
             held = gate.check_new_post(
                 actor=actor, forum=locked.forum, body=rendered.source, now=now, thread=locked

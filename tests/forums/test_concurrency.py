@@ -18,7 +18,7 @@ from typing import Any
 from unittest import mock
 
 from django.db import connection
-from django.test import Client, TransactionTestCase
+from django.test import Client, TestCase, TransactionTestCase
 
 from parley.accounts.models import Member
 from parley.forums import services
@@ -146,3 +146,28 @@ class ConcurrentHttpRepliesTests(ConcurrentRepliesTestCase):
         page = parse(self.client.get(self.thread.get_absolute_url()).content)
         numbers = [a.text for a in page.find_all("a", cls="post-number")]
         self.assertEqual(numbers, [f"#{n}" for n in range(1, 1 + WRITERS * ROUNDS + 1)])
+
+
+class StaleThreadTests(TestCase):
+    """Permission is asked again of the locked row: a thread locked after the caller loaded it
+    takes no reply (a member's request that read the thread just before a moderator locked it)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from tests.world import build_world
+
+        cls.w = build_world()
+
+    def test_a_reply_to_a_thread_locked_since_it_was_loaded_is_refused(self) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        from parley.forums import services
+        from parley.forums.models import Post, Thread
+
+        stale = Thread.objects.get(pk=self.w.short_thread.pk)  # as the request loaded it
+        services.set_thread_state(actor=self.w.moderator, thread=stale, is_locked=True)
+        before = Post.objects.filter(thread=stale).count()
+        stale.is_locked = False  # the caller's copy still says open
+        with self.assertRaises(PermissionDenied):
+            services.reply_to_thread(actor=self.w.member, thread=stale, body="Too late")
+        self.assertEqual(Post.objects.filter(thread=stale).count(), before)
