@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/parley
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: venv demo test test-sqlite test-postgres lint format migrations-check bench \
-	check-chromium check-services
+	check-chromium check-services mutation
 
 venv: $(STAMP)
 
@@ -66,3 +66,9 @@ bench: venv
 	else \
 	  echo "No benchmarks yet (parley/bench.py does not exist)."; \
 	fi
+
+# Mutation testing (mutmut), a habit tool rather than part of `make test`: `make mutation` runs
+# every target (permissions, markup, posting, moderation), `make mutation TARGET=markup` one.
+# Targets and the tests each runs are in pyproject.toml; always SQLite with the test settings.
+mutation: venv
+	env -u PARLEY_DATABASE_URL -u PARLEY_REDIS_URL $(PY) -m tests.mutation $(TARGET)

@@ -2,7 +2,10 @@
 
 Timings on a shared machine drift, so every figure is printed as a ratio against a baseline
 measured in the same run: the cheapest full page (a 404 in the site layout). A ratio that grows
-between commits is a regression; absolute milliseconds are shown for orientation only."""
+between commits is a regression; absolute milliseconds are shown for orientation only.
+
+`--quick` runs every measurement on a small board with a few rounds, in a few seconds: the figures
+mean little, but tests/test_bench.py runs it in CI so the benchmark itself cannot rot."""
 
 from __future__ import annotations
 
@@ -15,10 +18,22 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
-POSTS_IN_BIG_THREAD = 2_000
-ROUNDS = 30
 BENCH_PASSWORD = "bench-pass-123!"  # noqa: S105 - throwaway members in a temp database
+
+
+@dataclass(frozen=True)
+class Scale:
+    threads: int  # besides the big one
+    posts_in_big_thread: int
+    rounds: int  # timed requests per figure (the median is printed)
+    guest_flood: int  # presence rows of invented guests
+
+
+FULL = Scale(threads=60, posts_in_big_thread=2_000, rounds=30, guest_flood=100_000)
+# Three pages of posts, so the last page is not the first.
+QUICK = Scale(threads=5, posts_in_big_thread=45, rounds=3, guest_flood=3_000)
 
 
 def _setup() -> None:
@@ -51,7 +66,7 @@ def _setup() -> None:
     logging.getLogger("django.request").setLevel(logging.ERROR)
 
 
-def _build_board() -> dict[str, str]:
+def _build_board(scale: Scale) -> dict[str, str]:
     from django.db import transaction
 
     from parley.accounts.services import register_member
@@ -70,16 +85,16 @@ def _build_board() -> dict[str, str]:
         "- a list\n- of points\n"
     )
     with transaction.atomic():
-        for i in range(60):
+        for i in range(scale.threads):
             services.create_thread(
                 actor=members[i % 10], forum=forum, title=f"Thread {i}", body=body
             )
         big = services.create_thread(
             actor=members[0], forum=forum, title="The big one", body=body, prefix=prefix
         )
-        for i in range(POSTS_IN_BIG_THREAD - 1):
+        for i in range(scale.posts_in_big_thread - 1):
             services.reply_to_thread(actor=members[i % 10], thread=big, body=body)
-    last_page = -(-POSTS_IN_BIG_THREAD // 20)
+    last_page = -(-scale.posts_in_big_thread // 20)
     return {
         "forum index": "/",
         "forum page": forum.get_absolute_url(),
@@ -158,7 +173,7 @@ def _time_record_into(guests: int) -> float:
     return (time.perf_counter() - start) / len(visits)
 
 
-def _time(fn: Callable[[], object], rounds: int = ROUNDS) -> float:
+def _time(fn: Callable[[], object], rounds: int) -> float:
     fn()  # warm caches and templates
     samples = []
     for _ in range(rounds):
@@ -172,7 +187,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", action="store_true", help="cProfile the thread page")
     parser.add_argument("--sort", default="tottime", help="pstats sort key for --profile")
+    parser.add_argument(
+        "--quick", action="store_true", help="small board, few rounds: checks it runs (CI)"
+    )
     args = parser.parse_args(argv)
+    scale = QUICK if args.quick else FULL
+    rounds = scale.rounds
     _setup()
     from django.db import connection
     from django.test import Client
@@ -180,10 +200,10 @@ def main(argv: list[str] | None = None) -> None:
 
     from parley.core.markup import render_post
 
-    print(f"Building a board with a {POSTS_IN_BIG_THREAD}-post thread …", flush=True)
-    pages = _build_board()
+    print(f"Building a board with a {scale.posts_in_big_thread}-post thread …", flush=True)
+    pages = _build_board(scale)
     client = Client()
-    baseline = _time(lambda: client.get("/no-such-page/"))
+    baseline = _time(lambda: client.get("/no-such-page/"), rounds)
     print(f"\nbaseline (404 page in the site layout): {baseline * 1000:.2f} ms\n")
     print(f"{'page':<22}{'ms':>8}{'ratio':>8}{'queries':>9}")
     for name, url in pages.items():
@@ -191,9 +211,9 @@ def main(argv: list[str] | None = None) -> None:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         query_count = len(queries.captured_queries)
-        took = _time(lambda url=url: client.get(url))
+        took = _time(lambda url=url: client.get(url), rounds)
         print(f"{name:<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{query_count:>9}")
-    took = _time(_presence_tick, rounds=50)
+    took = _time(_presence_tick, rounds=max(rounds, 50 * rounds // FULL.rounds))
     print(f"{'presence tick, 100':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
     from parley.activity.presence.backends import db as presence_db
 
@@ -206,18 +226,18 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{label:<22}{took * 1000:>8.4f}{took / baseline:>8.4f}{'-':>9}")
     # Pages read presence (the index's online block, a thread's viewers): a flood of invented
     # guests must leave them as fast as with a few, so each is timed just before and after.
-    flood, flooded = 100_000, {"forum index": "index", "thread page 1": "thread 1"}
-    few = {name: _time(lambda url=pages[name]: client.get(url)) for name in flooded}
+    flood, flooded = scale.guest_flood, {"forum index": "index", "thread page 1": "thread 1"}
+    few = {name: _time(lambda url=pages[name]: client.get(url), rounds) for name in flooded}
     _store_guest_flood(flood, thread_id=int(pages["thread page 1"].rstrip("/").rsplit(".", 1)[1]))
     for name, short in flooded.items():
-        took = _time(lambda url=pages[name]: client.get(url))
+        took = _time(lambda url=pages[name]: client.get(url), rounds)
         for label, ms in (
             (f"{short}, few guests", few[name]),
             (f"{short}, +{flood // 1000}k guests", took),
         ):
             print(f"{label:<22}{ms * 1000:>8.2f}{ms / baseline:>8.2f}{'-':>9}")
     sample = 'Some **markup** with a [quote="x"]quote[/quote] and https://example.org\n' * 25
-    took = _time(lambda: render_post(sample), rounds=200)
+    took = _time(lambda: render_post(sample), rounds=200 * rounds // FULL.rounds)
     print(f"{'render 2 KB post':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
     if args.profile:
         url = pages["thread page 1"]
