@@ -266,14 +266,13 @@ def account_email_allowance(email: str) -> ratelimit.Allowance:
     )
 
 
-class PasswordResetThrottleMixin(forms.Form):
-    """Password reset requests: a limit per client, with a clear message (it counts every
-    request, so it says nothing about the address typed), and a silent limit per address
-    (the page then says "check your email" as always, and nothing is sent).
+class _PerClientRequestLimit(forms.Form):
+    """A limit per client on requests that send an email, with a clear message: it counts every
+    request, so it says nothing about the address typed. Takes the request as a keyword
+    argument (the view passes it)."""
 
-    Takes the request as a keyword argument (the reset view passes it)."""
-
-    TOO_MANY = "Too many password reset requests from your network. Please try again in {wait}."
+    SCOPE = ""
+    TOO_MANY = ""
 
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -283,7 +282,7 @@ class PasswordResetThrottleMixin(forms.Form):
         data = super().clean() or {}
         if self.request is not None and data.get("email"):
             allowance = ratelimit.hit(
-                ratelimit.ip_key("password-reset", self.request),
+                ratelimit.ip_key(self.SCOPE, self.request),
                 int(getattr(settings, "PARLEY_RESET_REQUESTS_PER_IP", RESET_REQUESTS_PER_IP)),
                 ACCOUNT_EMAIL_WINDOW_SECONDS,
             )
@@ -292,6 +291,14 @@ class PasswordResetThrottleMixin(forms.Form):
                     self.TOO_MANY.format(wait=allowance.retry_after_text), code="rate_limited"
                 )
         return data
+
+
+class PasswordResetThrottleMixin(_PerClientRequestLimit):
+    """Password reset requests: the per-client limit, and a silent limit per address (the page
+    then says "check your email" as always, and nothing is sent)."""
+
+    SCOPE = "password-reset"
+    TOO_MANY = "Too many password reset requests from your network. Please try again in {wait}."
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not account_email_allowance(self.cleaned_data["email"]).allowed:
@@ -299,35 +306,15 @@ class PasswordResetThrottleMixin(forms.Form):
         super().save(*args, **kwargs)  # type: ignore[misc]
 
 
-class ConfirmationResendThrottleMixin(forms.Form):
+class ConfirmationResendThrottleMixin(_PerClientRequestLimit):
     """Requests for a new email confirmation link (from the login refusal or a dead link's
-    page): like reset requests, a limit per client with a clear message (it counts every
-    request, so it says nothing about the address typed). The limit per address is the
-    sending service's, silent (`account_email_allowance`).
+    page): the per-client limit; the limit per address is the sending service's, silent
+    (`account_email_allowance`)."""
 
-    Takes the request as a keyword argument (the view passes it)."""
-
+    SCOPE = "confirm-resend"
     TOO_MANY = (
         "Too many requests for a confirmation link from your network. Please try again in {wait}."
     )
-
-    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.request is not None and data.get("email"):
-            allowance = ratelimit.hit(
-                ratelimit.ip_key("confirm-resend", self.request),
-                int(getattr(settings, "PARLEY_RESET_REQUESTS_PER_IP", RESET_REQUESTS_PER_IP)),
-                ACCOUNT_EMAIL_WINDOW_SECONDS,
-            )
-            if not allowance.allowed:
-                raise ValidationError(
-                    self.TOO_MANY.format(wait=allowance.retry_after_text), code="rate_limited"
-                )
-        return data
 
 
 # --- Login: a cool-off per (account, client), per client, and for known devices ----------------
