@@ -68,7 +68,9 @@ bench: venv
 	fi
 
 # Mutation testing (mutmut), a habit tool rather than part of `make test`: `make mutation` runs
-# every target (permissions, markup, posting, moderation), `make mutation TARGET=markup` one.
+# every target (permissions, markup, posting, moderation), `make mutation TARGET=markup` one,
+# `make mutation TARGET=markup SURVIVORS=1` re-checks only what the last run left alive.
 # Targets and the tests each runs are in pyproject.toml; always SQLite with the test settings.
 mutation: venv
-	env -u PARLEY_DATABASE_URL -u PARLEY_REDIS_URL $(PY) -m tests.mutation $(TARGET)
+	env -u PARLEY_DATABASE_URL -u PARLEY_REDIS_URL \
+	  $(PY) -m tests.mutation $(if $(SURVIVORS),--survivors) $(TARGET)

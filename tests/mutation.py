@@ -1,7 +1,8 @@
 """`make mutation [TARGET=name]`: mutation testing (mutmut) of the code each target names, with
 only that target's fast tests, on SQLite with the test settings. A habit tool, not part of
 `make test`; it prints each target's score and the mutants that survived (`.venv/bin/mutmut show
-NAME` prints one's diff).
+NAME` prints one's diff). `python -m tests.mutation --report [TARGET]` reprints the last results,
+`--survivors [TARGET]` re-checks only the mutants the last run did not kill (after adding tests).
 
 Targets are `[tool.parley.mutation.<name>]` tables in pyproject.toml: `mutate` (source globs) and
 `tests` (path prefixes of the tests that guard that code). `[tool.mutmut]` mutates the union of the
@@ -179,10 +180,8 @@ def results(mutate: list[str], root: Path = ROOT) -> dict[str, str]:
         source = meta.relative_to(root / "mutants").as_posix()[: -len(".meta")]
         if any(fnmatch.fnmatch(source, pattern) for pattern in mutate):
             codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
-            outcome.update(
-                {key: STATUS.get(code, f"exit {code}") if code is not None else "not run"}
-                for key, code in codes.items()
-            )
+            for key, code in codes.items():
+                outcome[key] = "not run" if code is None else STATUS.get(code, f"exit {code}")
     return outcome
 
 
@@ -198,7 +197,8 @@ def _sync_non_python(root: Path) -> None:
                 shutil.copy2(path, copy)
 
 
-def run(name: str, target: dict[str, list[str]]) -> tuple[int, int]:
+def run(name: str, target: dict[str, list[str]], *, only: list[str] | None = None) -> None:
+    """Run mutmut on the target's mutants (or on `only`, mutant names)."""
     env = {
         k: v for k, v in os.environ.items() if k not in ("PARLEY_DATABASE_URL", "PARLEY_REDIS_URL")
     }
@@ -211,28 +211,44 @@ def run(name: str, target: dict[str, list[str]]) -> tuple[int, int]:
         # Which tests run for which function is mapped afresh for each target (mutmut would
         # otherwise keep a map made with another target's tests, or before a test changed).
         (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
-    command = [str(mutmut), "run", *mutant_globs(target["mutate"])]
+    command = [str(mutmut), "run", *(only or mutant_globs(target["mutate"]))]
     code = subprocess.call(command, cwd=ROOT, env=env)  # noqa: S603 - our own venv's mutmut
     if code:
         raise SystemExit(f"mutmut failed on target {name!r} (exit {code})")
+
+
+def report(name: str, target: dict[str, list[str]]) -> tuple[int, int]:
+    """Print the mutants that were not killed; (killed, all). A mutant whose tests time out
+    (it loops) counts as killed."""
     outcome = results(target["mutate"])
     killed = sum(1 for o in outcome.values() if o in (KILLED, TIMEOUT))
-    others = sorted((o, key) for key, o in outcome.items() if o not in (KILLED, TIMEOUT))
-    for status, key in others:
+    print(f"\n{name}: not killed")
+    for status, key in sorted((o, key) for key, o in outcome.items() if o not in (KILLED, TIMEOUT)):
         print(f"  {status:<10} {key}")
-    total = len(outcome)
-    print(f"{name}: {killed}/{total} mutants killed ({100 * killed / max(total, 1):.1f}%)")
-    return killed, total
+    return killed, len(outcome)
 
 
 def main(argv: list[str]) -> None:
     check_config()
     every = targets()
-    unknown = [name for name in argv if name not in every]
+    flags = {arg for arg in argv if arg.startswith("--")}
+    if flags - {"--report", "--survivors"}:
+        raise SystemExit("usage: python -m tests.mutation [--report | --survivors] [TARGET ...]")
+    names = [name for name in argv if name not in flags] or list(every)
+    unknown = [name for name in names if name not in every]
     if unknown:
         raise SystemExit(f"unknown target(s) {unknown}; targets: {', '.join(every)}")
-    scores = {name: run(name, every[name]) for name in (argv or every)}
-    print("\nmutation scores (killed / all mutants):")
+    for name in names:
+        if "--survivors" in flags:  # re-check only what the last run did not kill
+            left = [
+                k for k, o in results(every[name]["mutate"]).items() if o not in (KILLED, TIMEOUT)
+            ]
+            if left:
+                run(name, every[name], only=left)
+        elif "--report" not in flags:
+            run(name, every[name])
+    scores = {name: report(name, every[name]) for name in names}
+    print("\nmutation scores (killed / all mutants; `mutmut show NAME` shows one):")
     for name, (killed, total) in scores.items():
         print(f"  {name:<12} {killed:>5}/{total:<5} {100 * killed / max(total, 1):5.1f}%")
 

@@ -150,3 +150,41 @@ def test_blocks_and_the_text_around_them(source: str, html: str) -> None:
 )
 def test_quote_attributions(source: str, head: str) -> None:
     assert render_post(source) == head + QUOTE_BODY
+
+
+def test_quotes_past_three_deep_are_shown_as_omitted() -> None:
+    source = "[quote=A]a[quote=B]b[quote=C]c[quote=D]d[/quote][/quote][/quote][/quote] after"
+    head = '<blockquote class="bbquote" data-author="{0}"><div class="bbquote-head">{0} said:</div>'
+    body = '<div class="bbquote-body">\n<p>{0}</p>\n'
+    assert render_post(source) == (
+        "".join(head.format(n) + body.format(n.lower()) for n in "ABC")
+        + '<div class="bbquote-omitted">[…]</div>\n'
+        + "</div></blockquote>\n" * 3
+        + "<p>after</p>\n"
+    )
+
+
+def test_blocks_nested_too_deep_show_their_text_flattened() -> None:
+    source = ">" * 22 + " one\n" + ">" * 22 + " two\n\nafter"
+    assert render_post(source) == (
+        "<blockquote>\n" * 20
+        + "<p>&gt;&gt; one<br>\n&gt;&gt; two</p>\n"
+        + "</blockquote>\n" * 20
+        + "<p>after</p>\n"
+    )
+    lists = "\n".join("  " * i + f"- item {i}" for i in range(12))
+    assert render_post(lists) == (
+        "".join(f"<ul>\n<li>item {i}\n" for i in range(9))
+        + "<ul>\n<li>item 9<br>\n- item 10<br>\n- item 11</li>\n</ul>\n"
+        + "</li>\n</ul>\n" * 9
+    )
+
+
+def test_spoilers_and_lists_past_six_deep_stay_as_typed() -> None:
+    source = "[spoiler]" * 8 + "x" + "[/spoiler]" * 8 + " after"
+    assert render_post(source) == (
+        '<details class="spoiler"><summary>Spoiler</summary>\n' * 6
+        + "<p>[spoiler][spoiler]x[/spoiler][/spoiler]</p>\n"
+        + "</details>\n" * 6
+        + "<p>after</p>\n"
+    )
