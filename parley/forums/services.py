@@ -30,7 +30,7 @@ from parley.core.markup import RENDERER_VERSION, clean_control_chars, render_pos
 from parley.core.slugs import make_slug
 from parley.forums.models import BODY_MAX_CHARS, TITLE_MAX_LENGTH, Forum, Post, Prefix, Thread
 from parley.moderation import gate
-from parley.moderation.log import log_action
+from parley.moderation.log.services import log_action
 from parley.moderation.models import REASON_MAX_CHARS, PostRevision
 
 TITLE_MIN_LENGTH = 3

@@ -1,4 +1,4 @@
-"""URLs of moderator actions, inline moderation, post history and the moderator log.
+"""URLs of moderator actions, inline moderation and post history.
 
 Thread and forum action URLs extend the model URLs (`<slug>.<id>/moderate/...`) so templates
 build them from `get_absolute_url` without reverse(); the slug is cosmetic as everywhere."""
@@ -7,7 +7,6 @@ from django.urls import URLPattern, path, re_path
 
 from parley.core.urlpatterns import SLUG_ID, slug_id_path
 from parley.moderation import action_views as views
-from parley.moderation import log_views
 
 THREAD = SLUG_ID.format(key="thread_id")
 
@@ -65,5 +64,4 @@ urlpatterns = [
     slug_id_path(
         "forums", "forum_id", "moderate/threads", views.forum_inline_threads, "forum-inline-threads"
     ),
-    path("moderation/log/", log_views.moderator_log, name="moderator-log"),
 ]

@@ -17,18 +17,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from parley.accounts.models import Member
-from parley.core.markup import clean_control_chars
 from parley.core.slugs import make_slug
 from parley.forums import services
 from parley.forums.models import Forum, Post, Prefix, Thread
-from parley.moderation.log import log_action
-from parley.moderation.models import REASON_MAX_CHARS
+from parley.moderation.log.services import log_action
+from parley.moderation.reasons import clean_reason
 from parley.permissions import moderation as can
 from parley.permissions import perms_for
-
-
-def _clean(reason: str) -> str:
-    return clean_control_chars(reason).strip()[:REASON_MAX_CHARS]
 
 
 def _lock_threads(ids: Iterable[int]) -> dict[int, Thread]:
@@ -106,7 +101,7 @@ def delete_posts(
             can.ensure_can_hard_delete(perms, post)
         else:
             can.ensure_can_moderate_post(perms, post)
-    reason = _clean(reason)
+    reason = clean_reason(reason)
     with transaction.atomic():
         locked = _lock_threads([thread.pk])[thread.pk]
         fresh = _fresh_posts(locked, posts)
@@ -167,7 +162,9 @@ def delete_threads(
             can.ensure_can_act_on_thread(perms, thread)
     with transaction.atomic():
         locked = _lock_threads(t.pk for t in threads)
-        _delete_threads(actor, list(locked.values()), reason=_clean(reason), hard=hard, now=now)
+        _delete_threads(
+            actor, list(locked.values()), reason=clean_reason(reason), hard=hard, now=now
+        )
 
 
 def _delete_threads(
@@ -283,7 +280,7 @@ def move_threads(
         can.ensure_can_move_thread_to(perms, thread, forum)
         if thread.redirect_to_id:
             raise ValidationError("A redirect cannot be moved; move the thread it leads to.")
-    reason = _clean(reason)
+    reason = clean_reason(reason)
     with transaction.atomic():
         locked = _lock_threads(t.pk for t in threads)
         with services.counters_follow(locked):
@@ -326,7 +323,7 @@ def merge_threads(
     if any(t.redirect_to_id for t in (target, *sources)):
         raise ValidationError("Redirects cannot be merged.")
     can.ensure_can_merge_threads(perms_for(actor), target, sources)
-    reason = _clean(reason)
+    reason = clean_reason(reason)
     with transaction.atomic():
         locked = _lock_threads([target.pk, *(s.pk for s in sources)])
         into = locked[target.pk]
@@ -420,7 +417,7 @@ def split_posts(
             actor,
             "thread_split",
             source,
-            _clean(reason),
+            clean_reason(reason),
             new_thread=new.pk,
             new_title=new.title,
             posts=sorted(chosen_ids),

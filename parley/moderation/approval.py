@@ -17,12 +17,14 @@ from parley import permissions
 from parley.accounts.models import Member
 from parley.forums import services as forum_services
 from parley.forums.models import Post, Thread
-from parley.moderation.log import log_action, one_line
+from parley.moderation.log.services import log_action
+from parley.moderation.reasons import clean_reason
 from parley.notifications.services import send_alert
 from parley.permissions import Perms, abuse
 from parley.permissions.registry import MODERATE
 
 QUEUE_MAX_ITEMS = 100  # per kind, oldest first: a queue longer than this is worked in turns
+REJECT_REASON_REQUIRED = "Please say why this is rejected."
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,6 @@ def held_count(perms: Perms) -> int:
     return threads.count() + posts.count()
 
 
-def _clean_reason(reason: str) -> str:
-    return one_line(reason, required="Please say why this is rejected.")
-
-
 def _excerpt(text: str, length: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1] + "…"
@@ -116,7 +114,7 @@ def reject_post(*, actor: Member, post: Post, reason: str) -> Post:
     """Soft-delete a held reply with a reason. It was counted nowhere and shares its
     predecessor's position already, so no counter or position changes."""
     abuse.ensure_can_approve(permissions.perms_for(actor), post)
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason, required=REJECT_REASON_REQUIRED)
     with transaction.atomic():
         Thread.objects.select_for_update().filter(pk=post.thread_id).first()
         post = Post.objects.select_related("thread").get(pk=post.pk)
@@ -176,7 +174,7 @@ def approve_thread(*, actor: Member, thread: Thread) -> Thread:
 def reject_thread(*, actor: Member, thread: Thread, reason: str) -> Thread:
     """Soft-delete a held thread with a reason (it counted nowhere, so no totals change)."""
     abuse.ensure_can_approve(permissions.perms_for(actor), thread)
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason, required=REJECT_REASON_REQUIRED)
     with transaction.atomic():
         thread = Thread.objects.select_for_update().get(pk=thread.pk)
         if not thread.awaiting_approval or thread.is_deleted:

@@ -21,8 +21,9 @@ from parley.accounts.models import Member
 from parley.core import ratelimit
 from parley.forums import services as forum_services
 from parley.forums.models import Forum, Post, Thread
-from parley.moderation.log import log_action, one_line
+from parley.moderation.log.services import log_action
 from parley.moderation.models import Ban, Warning
+from parley.moderation.reasons import clean_reason
 from parley.notifications.services import send_alert
 from parley.permissions import abuse
 from parley.permissions.services import permissions_changed
@@ -31,10 +32,7 @@ WARNING_MAX_POINTS = 100  # a single warning; totals are unbounded
 # Reports a member may file per window: enough for a real clean-up, too few for a flood.
 REPORTS_PER_WINDOW = 10
 REPORT_WINDOW_SECONDS = 60 * 60
-
-
-def _clean_reason(reason: str) -> str:
-    return one_line(reason, required="Please give a reason.")
+REASON_REQUIRED = "Please give a reason."
 
 
 # --- Warnings -----------------------------------------------------------------------------------
@@ -64,7 +62,7 @@ def warn_member(
     """Record a warning (points count until `expires_at`; None: never expire) and alert the
     member. For a post, the actor must moderate the post's forum."""
     abuse.ensure_can_warn(permissions.perms_for(actor), member, post)
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason, required=REASON_REQUIRED)
     if not 0 <= points <= WARNING_MAX_POINTS:
         raise ValidationError(
             f"Points must be between 0 and {WARNING_MAX_POINTS}.", code="points_range"
@@ -133,7 +131,7 @@ def ban_member(
 ) -> Ban:
     """Ban until `ends_at` (None: permanently). A new ban replaces the one in force."""
     abuse.ensure_can_ban(permissions.perms_for(actor), member)
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason, required=REASON_REQUIRED)
     now = timezone.now()
     if ends_at is not None and ends_at <= now:
         raise ValidationError("The end of the ban must be in the future.", code="ends_past")
@@ -170,7 +168,7 @@ def lift_ban(*, actor: Member, member: Member, reason: str = "") -> int:
                 target_kind="member",
                 target_id=member.pk,
                 target_title=member.username,
-                reason=one_line(reason),
+                reason=clean_reason(reason),
             )
     return lifted
 
@@ -198,7 +196,7 @@ def clean_spammer(*, actor: Member, member: Member, reason: str) -> CleanResult:
     transaction, one log entry. Counters are rebuilt from scratch for every thread, forum and
     author touched (replies by others in a spammer's thread leave the totals with it)."""
     abuse.ensure_can_ban(permissions.perms_for(actor), member)
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason, required=REASON_REQUIRED)
     now = timezone.now()
     deleted = {"is_deleted": True, "deleted_at": now, "deleted_by": actor, "delete_reason": reason}
     with transaction.atomic():

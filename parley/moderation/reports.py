@@ -18,7 +18,7 @@ from parley.accounts.models import Member
 from parley.core.markup import clean_control_chars
 from parley.forums.models import Post
 from parley.moderation import actions, discipline, report_queries
-from parley.moderation.log import log_action, one_line
+from parley.moderation.log.services import log_action
 from parley.moderation.models import (
     REPORT_MESSAGE_MAX_CHARS,
     Report,
@@ -26,11 +26,13 @@ from parley.moderation.models import (
     ReportEntry,
     ReportReason,
 )
+from parley.moderation.reasons import clean_reason
 from parley.notifications.services import send_alerts
 from parley.permissions import reports as report_permissions
 
 ALERT_KIND = "report_closed"
 ALERT_TITLE_CHARS = 80  # keeps "Your report on <title> was resolved: <outcome>" within an alert
+OUTCOME_REQUIRED = "Please tell the reporters the outcome."
 
 
 def _active_for_update(post: Post) -> Report | None:
@@ -128,10 +130,6 @@ def assign_report(*, actor: Member, report: Report, assignee: Member | None) -> 
     return report
 
 
-def _clean_outcome(outcome: str) -> str:
-    return one_line(outcome, required="Please tell the reporters the outcome.")
-
-
 _CLOSED = {
     Report.State.RESOLVED: ("resolved", "report_resolve"),
     Report.State.REJECTED: ("rejected", "report_reject"),
@@ -197,8 +195,8 @@ def resolve_report(
     """Close the report as upheld, optionally soft-deleting the post and warning its author
     (each action checks its own permission; any refusal undoes everything)."""
     report_permissions.ensure_can_handle_report(permissions.perms_for(actor), report)
-    outcome = _clean_outcome(outcome)
-    warn_reason = " ".join(warn_reason.split())
+    outcome = clean_reason(outcome, required=OUTCOME_REQUIRED)
+    warn_reason = clean_reason(warn_reason)
     if warn_points < 0:
         raise ValidationError("Warning points cannot be negative.", code="warn_points")
     if warn_points and not warn_reason:
@@ -234,7 +232,7 @@ def resolve_report(
 def reject_report(*, actor: Member, report: Report, outcome: str) -> Report:
     """Close the report as unfounded; the post stays as it is."""
     report_permissions.ensure_can_handle_report(permissions.perms_for(actor), report)
-    outcome = _clean_outcome(outcome)
+    outcome = clean_reason(outcome, required=OUTCOME_REQUIRED)
     with transaction.atomic():
         locked = _lock_active(report)
         _close(actor=actor, report=locked, state=Report.State.REJECTED, outcome=outcome, details={})

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("parley.moderation.action_urls")),
     path("", include("parley.moderation.report_urls")),
     path("", include("parley.moderation.abuse_urls")),
+    path("", include("parley.moderation.log.urls")),
 ]

@@ -26,6 +26,7 @@ from django.test import SimpleTestCase
 from django.urls import URLPattern
 
 from parley.moderation import action_urls
+from parley.moderation.log import urls as log_urls
 
 ROOT = Path(__file__).resolve().parents[2] / "parley"
 ROLE_CHECK = re.compile(r"\b(is_staff|is_superuser|is_admin|is_moderator|group_names)\b")
@@ -44,7 +45,7 @@ SERVICE_MODULES = [
 FOLLOWED_MODULES = [
     *SERVICE_MODULES,
     "parley.forums.services",
-    "parley.moderation.log",
+    "parley.moderation.log.services",
     "parley.notifications.services",
     "parley.permissions.services",
 ]
@@ -223,7 +224,7 @@ from django.core.exceptions import PermissionDenied
 from parley import permissions
 from parley.forums import services
 from parley.forums.models import Post
-from parley.moderation.log import log_action
+from parley.moderation.log.services import log_action
 from parley.permissions import moderation as can
 
 
@@ -307,7 +308,7 @@ class ServiceLintTests(SimpleTestCase):
 
 class ModerationViewLintTests(SimpleTestCase):
     def test_every_moderation_view_asks_permissions_before_acting(self) -> None:
-        for pattern in action_urls.urlpatterns:
+        for pattern in [*action_urls.urlpatterns, *log_urls.urlpatterns]:
             assert isinstance(pattern, URLPattern)
             view = inspect.unwrap(pattern.callback)
             source = inspect.getsource(view)

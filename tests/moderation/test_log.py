@@ -8,8 +8,8 @@ from django.test import TestCase
 
 from parley.forums.models import Post
 from parley.moderation import actions
-from parley.moderation.log import log_action
-from parley.moderation.log_views import LOG_PAGE_SIZE
+from parley.moderation.log.queries import LOG_PAGE_SIZE
+from parley.moderation.log.services import log_action
 from parley.moderation.models import ModeratorLogEntry
 from tests.world import build_world, warm_permission_cache
 

@@ -1,28 +1,16 @@
-"""The moderator log page (administrators only): newest first, filterable by action, actor and
-target kind, paged by id (keyset) so every page costs the same two queries."""
+"""Reading the moderator log: newest first, filtered by action, actor and target kind, paged by
+id (keyset) so every page costs the same two queries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
-from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import get_script_prefix
 
 from parley.moderation.models import ModeratorLogEntry
-from parley.permissions.moderation import ensure_can_view_moderator_log
 
 LOG_PAGE_SIZE = 50
-TARGET_KINDS = [
-    ("", "Anything"),
-    ("post", "Posts"),
-    ("thread", "Threads"),
-    ("member", "Members"),
-    ("report", "Reports"),
-]
 # Where each kind of target lives (slugs are optional in Parley URLs, so an id is enough).
 TARGET_PATHS = {
     "post": "posts/{}/",
@@ -32,23 +20,17 @@ TARGET_PATHS = {
 }
 
 
-class LogFilterForm(forms.Form):
-    action = forms.ChoiceField(required=False)
-    actor = forms.CharField(required=False, max_length=50, label="Moderator")
-    kind = forms.ChoiceField(required=False, choices=TARGET_KINDS, label="Target")
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-
-    def __init__(self, *args: object, actions: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
-
-
 @dataclass
 class LogPage:
     entries: list[ModeratorLogEntry]
     older: int | None  # `before=` for the next (older) page
     newer: int | None  # `after=` for the previous (newer) page
+
+
+def known_actions() -> list[str]:
+    """Every action the log holds, for the filter's choices."""
+    actions = ModeratorLogEntry.objects.order_by("action").values_list("action", flat=True)
+    return list(actions.distinct())
 
 
 def _filtered(data: dict[str, object]) -> QuerySet[ModeratorLogEntry]:
@@ -84,17 +66,4 @@ def log_page(data: dict[str, object], size: int = LOG_PAGE_SIZE) -> LogPage:
         entries=entries,
         older=entries[-1].pk if entries and has_older else None,
         newer=entries[0].pk if entries and has_newer else None,
-    )
-
-
-def moderator_log(request: HttpRequest) -> HttpResponse:
-    ensure_can_view_moderator_log(request.perms)
-    known = ModeratorLogEntry.objects.order_by("action").values_list("action", flat=True)
-    form = LogFilterForm(request.GET, actions=list(known.distinct()))
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = {k: v for k, v in data.items() if k in ("action", "actor", "kind") and v}
-    return render(
-        request,
-        "moderation/log.html",
-        {"form": form, "page": log_page(data), "filter_query": urlencode(filters)},
     )
