@@ -1,4 +1,4 @@
-"""URLs of moderator actions, inline moderation and post history.
+"""URLs of moderator actions and inline moderation.
 
 Thread and forum action URLs extend the model URLs (`<slug>.<id>/moderate/...`) so templates
 build them from `get_absolute_url` without reverse(); the slug is cosmetic as everywhere."""
@@ -32,7 +32,6 @@ urlpatterns = [
         name="post-moderate-undelete",
     ),
     path("posts/<int:post_id>/moderate/edit", views.post_moderate_edit, name="post-moderate-edit"),
-    path("posts/<int:post_id>/history", views.post_history, name="post-history"),
     slug_id_path(
         "threads",
         "thread_id",

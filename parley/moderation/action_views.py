@@ -25,7 +25,7 @@ from parley.core.pagination import page_of_position
 from parley.forums import services
 from parley.forums.forms import apply_service_error
 from parley.forums.models import Post, Thread
-from parley.moderation import actions, history
+from parley.moderation import actions
 from parley.moderation.action_forms import (
     POST_ACTIONS,
     THREAD_ACTIONS,
@@ -132,16 +132,6 @@ def post_moderate_edit(request: HttpRequest, post_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_service_error(form, error)
     return _confirm(request, "post_edit.html", form, post=post, **_thread_context(post.thread))
-
-
-def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = permissions.get_post_for(request.perms, post_id)
-    can.ensure_can_view_history(request.perms, post)
-    return render(
-        request,
-        "moderation/post_history.html",
-        {"post": post, "versions": history.post_versions(post), **_thread_context(post.thread)},
-    )
 
 
 # --- One thread ---------------------------------------------------------------------------------

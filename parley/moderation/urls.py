@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("parley.moderation.action_urls")),
     path("", include("parley.moderation.report_urls")),
     path("", include("parley.moderation.abuse_urls")),
+    path("", include("parley.moderation.history.urls")),
     path("", include("parley.moderation.log.urls")),
 ]

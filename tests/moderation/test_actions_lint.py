@@ -26,6 +26,7 @@ from django.test import SimpleTestCase
 from django.urls import URLPattern
 
 from parley.moderation import action_urls
+from parley.moderation.history import urls as history_urls
 from parley.moderation.log import urls as log_urls
 
 ROOT = Path(__file__).resolve().parents[2] / "parley"
@@ -308,7 +309,7 @@ class ServiceLintTests(SimpleTestCase):
 
 class ModerationViewLintTests(SimpleTestCase):
     def test_every_moderation_view_asks_permissions_before_acting(self) -> None:
-        for pattern in [*action_urls.urlpatterns, *log_urls.urlpatterns]:
+        for pattern in [*action_urls.urlpatterns, *history_urls.urlpatterns, *log_urls.urlpatterns]:
             assert isinstance(pattern, URLPattern)
             view = inspect.unwrap(pattern.callback)
             source = inspect.getsource(view)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from parley.forums import services
 from parley.forums.models import Post
-from parley.moderation.history import DiffLine, line_diff, post_versions
+from parley.moderation.history.queries import DiffLine, line_diff, post_versions
 from tests.world import build_world
 
 
