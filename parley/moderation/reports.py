@@ -17,7 +17,8 @@ from parley import permissions
 from parley.accounts.models import Member
 from parley.core.markup import clean_control_chars
 from parley.forums.models import Post
-from parley.moderation import actions, discipline, report_queries
+from parley.moderation import discipline, report_queries
+from parley.moderation.actions import services as actions
 from parley.moderation.log.services import log_action
 from parley.moderation.models import (
     REPORT_MESSAGE_MAX_CHARS,

@@ -6,7 +6,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from parley.core import jobs
-from parley.moderation.actions import purge_expired_redirects
+from parley.moderation.actions.services import purge_expired_redirects
 
 HOUR = 60 * 60
 

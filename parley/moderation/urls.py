@@ -4,7 +4,7 @@ from parley.moderation import views
 
 urlpatterns = [
     path("posts/<int:post_id>/report", views.post_report, name="post-report"),
-    path("", include("parley.moderation.action_urls")),
+    path("", include("parley.moderation.actions.urls")),
     path("", include("parley.moderation.report_urls")),
     path("", include("parley.moderation.abuse_urls")),
     path("", include("parley.moderation.history.urls")),

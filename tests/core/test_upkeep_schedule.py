@@ -31,7 +31,7 @@ from parley.core.models import FailedJob, RateLimitBucket
 from parley.core.tasks import FAILED_JOBS_KEPT_DAYS
 from parley.forums import view_counts
 from parley.forums.models import Thread
-from parley.moderation import actions
+from parley.moderation.actions import services as actions
 from tests.world import World, build_world
 
 # The upkeep jobs, by the name the consumer knows them by.

@@ -25,7 +25,7 @@ from pathlib import Path
 from django.test import SimpleTestCase
 from django.urls import URLPattern
 
-from parley.moderation import action_urls
+from parley.moderation.actions import urls as action_urls
 from parley.moderation.history import urls as history_urls
 from parley.moderation.log import urls as log_urls
 
@@ -38,7 +38,7 @@ VIEW_ASKS = re.compile(
 
 # The modules whose services are checked, and the modules their calls are followed into.
 SERVICE_MODULES = [
-    "parley.moderation.actions",
+    "parley.moderation.actions.services",
     "parley.moderation.approval",
     "parley.moderation.discipline",
     "parley.moderation.reports",

@@ -7,7 +7,7 @@ import pytest
 from django.test import TestCase
 
 from parley.forums.models import Post
-from parley.moderation import actions
+from parley.moderation.actions import services as actions
 from parley.moderation.log.queries import LOG_PAGE_SIZE
 from parley.moderation.log.services import log_action
 from parley.moderation.models import ModeratorLogEntry

@@ -244,7 +244,7 @@ class ReportPageTests(TestCase):
         self.assertEqual((self.report.state, self.report.assigned_to), ("open", None))
 
     def test_resolve_with_delete_through_the_page(self) -> None:
-        """Needs parley.moderation.actions.soft_delete_post (moderator actions)."""
+        """Needs parley.moderation.actions.services.soft_delete_post (moderator actions)."""
         self.client.force_login(self.w.moderator)
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(

@@ -196,7 +196,7 @@ class HandlingTests(TestCase):
         )
 
     def test_resolve_with_delete_hides_the_post_and_links_the_thread(self) -> None:
-        """Needs parley.moderation.actions.soft_delete_post (moderator actions)."""
+        """Needs parley.moderation.actions.services.soft_delete_post (moderator actions)."""
         with self.captureOnCommitCallbacks(execute=True):
             reports.resolve_report(
                 actor=self.w.moderator,
@@ -229,8 +229,8 @@ class HandlingTests(TestCase):
         self.assertEqual(entry.details["post_id"], self.post.pk)
 
     def test_deleting_a_first_post_links_reporters_to_the_forum(self) -> None:
-        """Needs parley.moderation.actions.soft_delete_post: a thread's first post deletes the
-        thread, so the alert cannot point into it."""
+        """Needs parley.moderation.actions.services.soft_delete_post: a thread's first post
+        deletes the thread, so the alert cannot point into it."""
         first = Post.objects.get(thread=self.w.short_thread, position=1)  # by Bob, in the lounge
         report = reports.report_post(actor=self.w.member, post=first, reason=reason())
         reports.resolve_report(

@@ -1,5 +1,5 @@
 """Moderator action pages: fetch through permissions, confirm destructive actions with a reason,
-call a service in parley.moderation.actions, redirect back with a message. POST-only where
+call a service in `actions.services`, redirect back with a message. POST-only where
 nothing needs confirming.
 
 Inline moderation posts the checked ids and an action to one endpoint per thread (posts) or
@@ -25,8 +25,8 @@ from parley.core.pagination import page_of_position
 from parley.forums import services
 from parley.forums.forms import apply_service_error
 from parley.forums.models import Post, Thread
-from parley.moderation import actions
-from parley.moderation.action_forms import (
+from parley.moderation.actions import services as actions
+from parley.moderation.actions.forms import (
     POST_ACTIONS,
     THREAD_ACTIONS,
     DeleteForm,

@@ -6,7 +6,7 @@ build them from `get_absolute_url` without reverse(); the slug is cosmetic as ev
 from django.urls import URLPattern, path, re_path
 
 from parley.core.urlpatterns import SLUG_ID, slug_id_path
-from parley.moderation import action_views as views
+from parley.moderation.actions import views
 
 THREAD = SLUG_ID.format(key="thread_id")
 
