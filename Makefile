@@ -58,7 +58,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 migrations-check: venv
-	$(PY) -m django makemigrations --check --dry-run --settings=parley.settings
+	$(VENV)/bin/parley manage makemigrations --check --dry-run --settings=parley.settings
 
 bench: venv
 	@if $(PY) -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('parley.bench') is None)"; then \

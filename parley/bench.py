@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from parley.core import datadir
+
 BENCH_PASSWORD = "bench-pass-123!"  # noqa: S105 - throwaway members in a temp database
 
 
@@ -42,6 +44,7 @@ def _setup() -> None:
     os.environ.setdefault("PARLEY_ALLOWED_HOSTS", "testserver")
     # Ticks are measured one by one below; a background flusher would write in between.
     os.environ.setdefault("PARLEY_BACKGROUND_FLUSH", "0")
+    datadir.prepare()  # the secret key, as the `parley` command makes it
     import django
 
     django.setup()

@@ -15,11 +15,15 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from parley.core import datadir
+
 DEFAULT_SETTINGS = "parley.settings"
 WORKER_STOP_SECONDS = 30.0  # above the consumer's own graceful shutdown timeout
 
 
 def _django() -> None:
+    # Settings only read the data directory and its secret key; first use creates them here.
+    datadir.prepare()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
     import django
 
@@ -307,6 +311,7 @@ def _worker_status() -> str:
 
 
 def cmd_manage(argv: Sequence[str]) -> int:
+    datadir.prepare()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
     from django.core.management import execute_from_command_line
 

@@ -1,4 +1,14 @@
+from pathlib import Path
+
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Importing the test settings creates nothing; the run makes their private data directory
+    (and the static root WhiteNoise looks in) before any test or database needs it."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

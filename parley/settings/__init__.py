@@ -1,46 +1,36 @@
-"""Settings read from the environment. Zero configuration gives the embedded default:
-SQLite in WAL mode under PARLEY_DATA_DIR, an in-process cache, console email."""
+"""Settings read from the environment; every variable is a knob defined once in
+parley/core/knobs.py (type, default, doc). Zero configuration gives the embedded default: SQLite in
+WAL mode under PARLEY_DATA_DIR, a cache shared through files there, console email.
+
+Importing this module creates and writes nothing. The `parley` command and parley/wsgi.py
+prepare the data directory and generate the secret key file before Django loads settings
+(parley/core/datadir.py); here the key is only read."""
 
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
+from parley.core import datadir, knobs
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
+# Every knob parsed and checked once: a bad value stops here with an error naming its variable.
+_env = knobs.load(os.environ)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("PARLEY_DATA_DIR", "var")).resolve()
+DATA_DIR = datadir.data_dir(os.environ)
 
-
-def _secret_key() -> str:
-    """PARLEY_SECRET_KEY wins; otherwise one is generated once and kept in the data directory,
-    so a zero-configuration install is still safe and sessions survive restarts."""
-    if key := os.environ.get("PARLEY_SECRET_KEY"):
-        return key
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
-DEBUG = env_bool("PARLEY_DEBUG", False)
-ALLOWED_HOSTS = os.environ.get("PARLEY_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("PARLEY_CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
-SITE_NAME = os.environ.get("PARLEY_SITE_NAME", "Parley")
+SECRET_KEY = _env[knobs.SECRET_KEY] or datadir.read_secret_key(DATA_DIR) or ""
+# The test variant (parley.settings.test) is a submodule, so this body runs before it sets its
+# own key; any other settings module that loads this one needs a key now.
+if not SECRET_KEY and not os.environ.get("DJANGO_SETTINGS_MODULE", "").startswith(f"{__name__}."):
+    raise ImproperlyConfigured(datadir.missing_key_message(DATA_DIR))
+DEBUG = _env[knobs.DEBUG]
+ALLOWED_HOSTS = list(_env[knobs.ALLOWED_HOSTS])
+CSRF_TRUSTED_ORIGINS = list(_env[knobs.CSRF_TRUSTED_ORIGINS])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -110,12 +100,13 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite (WAL, IMMEDIATE transactions, busy timeout) unless a URL is given ----------
-DATABASE_URL = os.environ.get("PARLEY_DATABASE_URL", "")
 SQLITE_BUSY_TIMEOUT_MS = 20_000  # writers queue instead of failing with "database is locked"
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if _env[knobs.DATABASE_URL]:
+    try:
+        DATABASES = {"default": dj_database_url.parse(_env[knobs.DATABASE_URL], conn_max_age=60)}
+    except ValueError as exc:  # e.g. a scheme no database backend is known for
+        raise ImproperlyConfigured(f"PARLEY_DATABASE_URL: {exc}") from None
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -144,12 +135,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # sees; Redis takes over when PARLEY_REDIS_URL is set (and is what several machines need).
 # Nothing that must survive an outage (revocations, permission versions) lives only in the cache:
 # see parley/core/stamps.py.
-REDIS_URL = os.environ.get("PARLEY_REDIS_URL", "")
-if REDIS_URL:
+if _env[knobs.REDIS_URL]:
     CACHES = {
         "default": {
             "BACKEND": "parley.core.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": _env[knobs.REDIS_URL],
             "KEY_PREFIX": "parley",
             # Fail fast when Redis is down: pages are served without the cache meanwhile.
             "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
@@ -184,14 +174,12 @@ HUEY = {
         "shutdown_timeout": 20.0,  # a graceful stop waits this long for running jobs
     },
 }
-if REDIS_URL:
-    from urllib.parse import parse_qsl, urlencode, urlsplit
-
+if _env[knobs.REDIS_URL]:
     # A page that enqueues must not hang on an unreachable Redis; the read timeout stays above
     # the consumer's 1 s blocking read.
-    _query = dict(parse_qsl(urlsplit(REDIS_URL).query))
+    _query = dict(parse_qsl(urlsplit(_env[knobs.REDIS_URL]).query))
     _query = {"socket_connect_timeout": "0.5", "socket_timeout": "5"} | _query
-    _url = urlsplit(REDIS_URL)._replace(query=urlencode(_query)).geturl()
+    _url = urlsplit(_env[knobs.REDIS_URL])._replace(query=urlencode(_query)).geturl()
     HUEY |= {"huey_class": "huey.RedisHuey", "url": _url}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")}
@@ -209,9 +197,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Cookies are HttpOnly and SameSite=Lax always, Secure unless explicitly turned off (plain-HTTP
 # loopback serving, as `make demo` does, turns it off).
-SECURE_COOKIES = env_bool("PARLEY_SECURE_COOKIES", True)
-SESSION_COOKIE_SECURE = SECURE_COOKIES
-CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_SECURE = _env[knobs.SECURE_COOKIES]
+CSRF_COOKIE_SECURE = _env[knobs.SECURE_COOKIES]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_ENGINE = "parley.accounts.sessions"  # database rows: revocable in every worker
@@ -219,14 +206,14 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("PARLEY_BEHIND_HTTPS_PROXY", False):
+if _env[knobs.BEHIND_HTTPS_PROXY]:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # HTTPS-only deployments: redirect plain HTTP and tell browsers to come back over HTTPS only.
 # Off by default, because `make demo` serves plain HTTP; set both behind a TLS proxy.
-SECURE_SSL_REDIRECT = env_bool("PARLEY_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("PARLEY_HSTS_SECONDS", "0") or 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PARLEY_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = env_bool("PARLEY_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = _env[knobs.SSL_REDIRECT]
+SECURE_HSTS_SECONDS = _env[knobs.HSTS_SECONDS]
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env[knobs.HSTS_INCLUDE_SUBDOMAINS]
+SECURE_HSTS_PRELOAD = _env[knobs.HSTS_PRELOAD]
 
 # Content-Security-Policy on every page: no inline script, no third-party anything.
 CONTENT_SECURITY_POLICY = {
@@ -243,18 +230,16 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Email: console unless SMTP is configured ---------------------------------------------------
-EMAIL_HOST = os.environ.get("PARLEY_EMAIL_HOST", "")
+EMAIL_HOST = _env[knobs.EMAIL_HOST]
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(os.environ.get("PARLEY_EMAIL_PORT", "587"))
-    EMAIL_HOST_USER = os.environ.get("PARLEY_EMAIL_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("PARLEY_EMAIL_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("PARLEY_EMAIL_TLS", True)
+    EMAIL_PORT = _env[knobs.EMAIL_PORT]
+    EMAIL_HOST_USER = _env[knobs.EMAIL_USER]
+    EMAIL_HOST_PASSWORD = _env[knobs.EMAIL_PASSWORD]
+    EMAIL_USE_TLS = _env[knobs.EMAIL_TLS]
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = os.environ.get("PARLEY_EMAIL_FROM", "parley@localhost")
-# New accounts confirm their address before they can log in; on when real email is sent.
-PARLEY_EMAIL_CONFIRMATION = env_bool("PARLEY_EMAIL_CONFIRMATION", bool(EMAIL_HOST))
+DEFAULT_FROM_EMAIL = _env[knobs.EMAIL_FROM]
 
 # --- I18n and time ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -265,7 +250,6 @@ USE_TZ = True
 # --- Static files: served by WhiteNoise from the app server, no separate web server needed -------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -276,42 +260,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PARLEY_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": _env[knobs.LOG_LEVEL]},
 }
 
-# --- Forum behaviour ----------------------------------------------------------------------------
-POSTS_PER_PAGE = 20
-THREADS_PER_PAGE = 20
-# Who counts as online: visitors seen within this many minutes (XenForo's default is 15).
-PARLEY_ONLINE_WINDOW_MINUTES = int(os.environ.get("PARLEY_ONLINE_WINDOW_MINUTES", "15"))
-# Threads with no post newer than this count as read, so read markers stay bounded.
-PARLEY_UNREAD_CUTOFF_DAYS = int(os.environ.get("PARLEY_UNREAD_CUTOFF_DAYS", "30"))
-# How often the "who is viewing" blocks refresh themselves (htmx polling).
-PARLEY_PRESENCE_POLL_SECONDS = int(os.environ.get("PARLEY_PRESENCE_POLL_SECONDS", "20"))
-PARLEY_PRESENCE_REDIS_PREFIX = "parley:presence:"
-# Guests are counted at most this many per IPv4 /24 or IPv6 /64, and kept at most this many in
-# all (unset: 10,000 in the database, 100,000 in Redis), so invented guests cannot grow pages.
-PARLEY_PRESENCE_GUESTS_PER_NETWORK = int(os.environ.get("PARLEY_PRESENCE_GUESTS_PER_NETWORK", "32"))
-if os.environ.get("PARLEY_PRESENCE_MAX_GUESTS"):
-    PARLEY_PRESENCE_MAX_GUESTS = int(os.environ["PARLEY_PRESENCE_MAX_GUESTS"])
-# Each process stores buffered visits and view counts from a background thread, every second.
-PARLEY_BACKGROUND_FLUSH = env_bool("PARLEY_BACKGROUND_FLUSH", True)
-# How often an open thread page asks whether new replies arrived (htmx polling).
-PARLEY_LIVE_POLL_SECONDS = int(os.environ.get("PARLEY_LIVE_POLL_SECONDS", "10"))
-# Posting gate (parley/moderation/gate.py): flood control and approval for newcomers.
-PARLEY_FLOOD_SECONDS = 10  # between two posts by one member
-PARLEY_NEWCOMER_FLOOD_SECONDS = 30  # the same, for newcomers
-PARLEY_NEWCOMER_POSTS = 5  # a member with fewer published posts is a newcomer…
-PARLEY_NEWCOMER_DAYS = 1  # …and so is one who joined less than this many days ago
-PARLEY_DUPLICATE_MINUTES = 5  # the same text again within this window is refused
-PARLEY_APPROVAL_FIRST_POSTS = int(os.environ.get("PARLEY_APPROVAL_FIRST_POSTS", "0"))  # 0 = off
-PARLEY_APPROVAL_MAX_LINKS = 3  # a newcomer's post with more links waits for approval
-# Rate limits (parley/core/ratelimit.py), per fixed window.
-PARLEY_REGISTER_MIN_SECONDS = 3  # a registration form submitted faster is a bot
-PARLEY_REGISTER_ATTEMPTS_PER_IP = 20  # per hour
-PARLEY_LOGIN_FAILURES_PER_ACCOUNT = 5  # then a cool-off for that account
-PARLEY_LOGIN_FAILURES_PER_IP = 20
-PARLEY_LOGIN_COOLOFF_SECONDS = 600
-PARLEY_REPORTS_PER_HOUR = 10
-# At most this many new replies are loaded into an open page at once.
-LIVE_REPLIES_MAX = 50
+# --- Parley's own knobs -------------------------------------------------------------------------
+# Each is a Django setting named in parley/core/knobs.py (PARLEY_FLOOD_SECONDS, SITE_NAME,
+# POSTS_PER_PAGE, REDIS_URL…), so override_settings works; code reads them through the knob.
+globals().update(_env.django_settings())

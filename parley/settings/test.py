@@ -1,21 +1,30 @@
 """Fast settings for the test suite: MD5 hashing, in-memory email, a throwaway data dir.
-PARLEY_DATABASE_URL / PARLEY_REDIS_URL still switch engines, so the same suite runs on both."""
+PARLEY_DATABASE_URL / PARLEY_REDIS_URL still switch engines, so the same suite runs on both.
+
+Importing them creates nothing either: without PARLEY_DATA_DIR they name a private directory in
+the system's temporary one, which tests/conftest.py makes when pytest starts."""
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("PARLEY_DATA_DIR", tempfile.mkdtemp(prefix="parley-test-"))
-os.environ.setdefault("PARLEY_SECRET_KEY", "test-secret-key-not-for-production")
+# Set in the environment, so that every subprocess a test starts inherits them too.
+if not os.environ.get("PARLEY_DATA_DIR"):
+    _private = Path(tempfile.gettempdir()) / f"parley-test-{secrets.token_hex(8)}"
+    os.environ["PARLEY_DATA_DIR"] = str(_private)
+if not os.environ.get("PARLEY_SECRET_KEY"):
+    os.environ["PARLEY_SECRET_KEY"] = "test-secret-key-not-for-production"  # noqa: S105
 
+from parley.core import datadir  # noqa: E402
 from parley.settings import *  # noqa: E402,F403
 from parley.settings import CACHES, DATABASES, HUEY  # noqa: E402
 
-# The base settings were imported before this module's body ran (they are its package), so the
-# paths derived from the data directory are pointed at the throwaway one here.
-DATA_DIR = Path(os.environ["PARLEY_DATA_DIR"])
+# The base settings ran before this module's body did (they are its package), so the key and
+# the paths derived from the data directory are set again here.
+SECRET_KEY = os.environ["PARLEY_SECRET_KEY"]
+DATA_DIR = datadir.data_dir(os.environ)
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = str(DATA_DIR / "parley.sqlite3")
 if CACHES["default"]["BACKEND"] == "diskcache.DjangoCache":
