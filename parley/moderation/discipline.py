@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
@@ -18,7 +17,6 @@ from django.utils import timezone
 
 from parley import permissions
 from parley.accounts.models import Member
-from parley.core import ratelimit
 from parley.forums import services as forum_services
 from parley.forums.models import Forum, Post, Thread
 from parley.moderation.log.services import log_action
@@ -29,9 +27,6 @@ from parley.permissions import abuse
 from parley.permissions.services import permissions_changed
 
 WARNING_MAX_POINTS = 100  # a single warning; totals are unbounded
-# Reports a member may file per window: enough for a real clean-up, too few for a flood.
-REPORTS_PER_WINDOW = 10
-REPORT_WINDOW_SECONDS = 60 * 60
 REASON_REQUIRED = "Please give a reason."
 
 
@@ -236,19 +231,3 @@ def clean_spammer(*, actor: Member, member: Member, reason: str) -> CleanResult:
             details={"threads": len(thread_ids), "posts": len(post_rows)},
         )
     return CleanResult(threads=len(thread_ids), posts=len(post_rows), ban=ban)
-
-
-# --- Report rate --------------------------------------------------------------------------------
-
-
-def check_report_rate(member: Member) -> None:
-    """Count one report by the member; refuse (ValidationError, code "rate_limited") once they
-    have filed too many this hour. Call before writing the report."""
-    limit = getattr(settings, "PARLEY_REPORTS_PER_HOUR", REPORTS_PER_WINDOW)
-    allowance = ratelimit.hit(f"report:member:{member.pk}", limit, REPORT_WINDOW_SECONDS)
-    if not allowance.allowed:
-        raise ValidationError(
-            "You have sent a lot of reports recently. Please try again in "
-            f"{allowance.retry_after_text}.",
-            code="rate_limited",
-        )

@@ -35,7 +35,7 @@ class NavBadges:
     def reports(self) -> int:
         if not self.show_reports:
             return 0
-        from parley.moderation.report_queries import active_report_count
+        from parley.moderation.reports.queries import active_report_count
 
         return active_report_count(self._request.perms)  # type: ignore[attr-defined]
 

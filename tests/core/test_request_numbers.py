@@ -11,8 +11,8 @@ from django.test import SimpleTestCase, TestCase
 
 from parley.core import params
 from parley.forums.models import Post
-from parley.moderation import reports
 from parley.moderation.models import ReportReason
+from parley.moderation.reports import services as reports
 from parley.notifications import services as alert_services
 from tests.core.parsed import parse
 from tests.world import THREE_PAGE_POSTS, build_world

@@ -41,7 +41,7 @@ SERVICE_MODULES = [
     "parley.moderation.actions.services",
     "parley.moderation.approval",
     "parley.moderation.discipline",
-    "parley.moderation.reports",
+    "parley.moderation.reports.services",
 ]
 FOLLOWED_MODULES = [
     *SERVICE_MODULES,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from unittest import mock
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -260,23 +260,3 @@ class SpamCleanerTests(DisciplineTestCase):
 
     def test_footprint_counts_what_would_go(self) -> None:
         self.assertEqual(discipline.spam_footprint(self.w.other), (1, 23))
-
-
-@gate_settings()
-class ReportRateTests(TestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.member = make_member("Reporter")
-
-    def test_a_member_may_file_a_few_reports_an_hour(self) -> None:
-        # A second into an hour-long window, so the count cannot reset mid-test.
-        start = datetime(2030, 1, 1, 12, 0, 1, tzinfo=UTC)
-        self.enterContext(mock.patch("django.utils.timezone.now", return_value=start))
-        with self.settings(PARLEY_REPORTS_PER_HOUR=3):
-            for _ in range(3):
-                discipline.check_report_rate(self.member)
-            with self.assertRaises(ValidationError) as refused:
-                discipline.check_report_rate(self.member)
-        self.assertEqual(refused.exception.code, "rate_limited")
-        self.assertIn("Please try again in", refused.exception.message)
-        discipline.check_report_rate(make_member("Other Reporter"))

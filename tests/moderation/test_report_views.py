@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from parley.forums import services as forum_services
 from parley.forums.models import Post
-from parley.moderation import reports
 from parley.moderation.models import ModeratorLogEntry, Report, ReportComment, ReportReason
+from parley.moderation.reports import services as reports
 from parley.notifications.models import Alert
 from parley.permissions.services import add_forum_moderator
 from tests.world import build_world, make_member, warm_permission_cache
@@ -164,7 +164,7 @@ class QueueTests(TestCase):
         self.assertEqual(len(self.ids(response.content.decode())), 14)
 
     def test_older_reports_are_on_the_next_page(self) -> None:
-        from parley.moderation.report_queries import REPORTS_PER_PAGE
+        from parley.moderation.reports.queries import REPORTS_PER_PAGE
 
         posts = Post.objects.filter(thread=self.w.long_thread, position__gt=10)
         for post in posts[:REPORTS_PER_PAGE]:

@@ -3,6 +3,7 @@ with an action, rejecting, the moderator log and the reporters' alerts."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from unittest import mock
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +12,7 @@ from django.test import TestCase
 
 from parley import permissions
 from parley.forums.models import Post
-from parley.moderation import discipline, report_queries, reports
+from parley.moderation import discipline
 from parley.moderation.models import (
     ModeratorLogEntry,
     Report,
@@ -20,10 +21,12 @@ from parley.moderation.models import (
     ReportReason,
     Warning,
 )
+from parley.moderation.reports import queries as report_queries
+from parley.moderation.reports import services as reports
 from parley.notifications.models import Alert
 from parley.permissions.reports import can_view_report, visible_reports
 from parley.permissions.services import add_forum_moderator
-from tests.moderation.abuse_support import counter_state
+from tests.moderation.abuse_support import counter_state, gate_settings
 from tests.world import build_world, make_member
 
 
@@ -98,12 +101,6 @@ class ReportingTests(TestCase):
         with self.assertRaises(ValidationError):
             reports.report_post(actor=self.w.member, post=self.post, reason=retired)
         self.assertFalse(Report.objects.exists())
-
-    def test_the_old_import_path_still_reports(self) -> None:
-        from parley.moderation import services
-
-        services.report_post(actor=self.w.member, post=self.post, reason=reason())
-        self.assertEqual(Report.objects.get().report_count, 1)
 
 
 class HandlingTests(TestCase):
@@ -392,3 +389,23 @@ class ReportRateLimitTests(TestCase):
         self.assertContains(response, "You have sent a lot of reports recently.")
         self.assertContains(response, "x1")
         self.assertFalse(posts[3].reports.exists())
+
+
+@gate_settings()
+class ReportRateTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.member = make_member("Reporter")
+
+    def test_a_member_may_file_a_few_reports_an_hour(self) -> None:
+        # A second into an hour-long window, so the count cannot reset mid-test.
+        start = datetime(2030, 1, 1, 12, 0, 1, tzinfo=UTC)
+        self.enterContext(mock.patch("django.utils.timezone.now", return_value=start))
+        with self.settings(PARLEY_REPORTS_PER_HOUR=3):
+            for _ in range(3):
+                reports.check_report_rate(self.member)
+            with self.assertRaises(ValidationError) as refused:
+                reports.check_report_rate(self.member)
+        self.assertEqual(refused.exception.code, "rate_limited")
+        self.assertIn("Please try again in", refused.exception.message)
+        reports.check_report_rate(make_member("Other Reporter"))

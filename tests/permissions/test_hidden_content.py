@@ -32,8 +32,8 @@ from parley.core.slugs import make_slug
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.setup import create_category, create_forum
-from parley.moderation import reports
 from parley.moderation.models import ReportReason
+from parley.moderation.reports import services as reports
 from parley.permissions import registry
 from parley.permissions.services import ensure_system_groups, make_forum_private
 from tests.core.parsed import parse

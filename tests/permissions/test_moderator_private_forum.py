@@ -11,8 +11,8 @@ from django.test import TestCase
 
 from parley.forums import services
 from parley.forums.setup import create_category, create_forum
-from parley.moderation import reports
 from parley.moderation.models import Report, ReportReason
+from parley.moderation.reports import services as reports
 from parley.permissions import perms_for, registry
 from parley.permissions.reports import can_view_report, visible_reports
 from parley.permissions.services import add_member_to_group, make_forum_private

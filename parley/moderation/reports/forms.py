@@ -1,4 +1,5 @@
-"""Forms of the moderators' report page. Each carries a prefix, since several share a page."""
+"""Report forms: the member's complaint, and the moderators' forms on a report's page (each of
+those carries a prefix, since several share the page)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,27 @@ from django import forms
 from django.utils import timezone
 
 from parley.moderation.abuse_forms import DAY_CHOICES_WARN
-from parley.moderation.models import REASON_MAX_CHARS, REPORT_MESSAGE_MAX_CHARS
+from parley.moderation.models import REASON_MAX_CHARS, REPORT_MESSAGE_MAX_CHARS, ReportReason
 
 WARN_POINTS_MAX = 100
+
+
+class ReportForm(forms.Form):
+    """A member's complaint: the rule the post breaks, and a note for the moderators."""
+
+    reason = forms.ModelChoiceField(
+        queryset=ReportReason.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Please choose the rule this post breaks."},
+    )
+    message = forms.CharField(
+        required=False,
+        max_length=REPORT_MESSAGE_MAX_CHARS,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Anything the moderators should know.",
+    )
 
 
 class ReportCommentForm(forms.Form):

@@ -1,12 +1,13 @@
-"""Report writes: a member's complaint, and the moderators' handling of it (comments, assignment,
-resolving with an action, rejecting). Each checks permission first and runs in one
-transaction with the moderator log; closing a report alerts every reporter in that same
-transaction, so the alert exists exactly when the outcome does."""
+"""Report writes: a member's complaint (a few an hour at most), and the moderators' handling of
+it (comments, assignment, resolving with an action, rejecting). Each checks permission first
+and runs in one transaction with the moderator log; closing a report alerts every reporter in
+that same transaction, so the alert exists exactly when the outcome does."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -15,9 +16,10 @@ from django.utils.text import Truncator
 
 from parley import permissions
 from parley.accounts.models import Member
+from parley.core import ratelimit
 from parley.core.markup import clean_control_chars
 from parley.forums.models import Post
-from parley.moderation import discipline, report_queries
+from parley.moderation import discipline
 from parley.moderation.actions import services as actions
 from parley.moderation.log.services import log_action
 from parley.moderation.models import (
@@ -28,20 +30,33 @@ from parley.moderation.models import (
     ReportReason,
 )
 from parley.moderation.reasons import clean_reason
+from parley.moderation.reports.queries import ACTIVE_STATES
 from parley.notifications.services import send_alerts
 from parley.permissions import reports as report_permissions
 
 ALERT_KIND = "report_closed"
 ALERT_TITLE_CHARS = 80  # keeps "Your report on <title> was resolved: <outcome>" within an alert
 OUTCOME_REQUIRED = "Please tell the reporters the outcome."
+# Reports a member may file per window: enough for a real clean-up, too few for a flood.
+REPORTS_PER_WINDOW = 10
+REPORT_WINDOW_SECONDS = 60 * 60
+
+
+def check_report_rate(member: Member) -> None:
+    """Count one report by the member; refuse (ValidationError, code "rate_limited") once they
+    have filed too many this hour. Call before writing the report."""
+    limit = getattr(settings, "PARLEY_REPORTS_PER_HOUR", REPORTS_PER_WINDOW)
+    allowance = ratelimit.hit(f"report:member:{member.pk}", limit, REPORT_WINDOW_SECONDS)
+    if not allowance.allowed:
+        raise ValidationError(
+            "You have sent a lot of reports recently. Please try again in "
+            f"{allowance.retry_after_text}.",
+            code="rate_limited",
+        )
 
 
 def _active_for_update(post: Post) -> Report | None:
-    return (
-        Report.objects.select_for_update()
-        .filter(post=post, state__in=report_queries.ACTIVE_STATES)
-        .first()
-    )
+    return Report.objects.select_for_update().filter(post=post, state__in=ACTIVE_STATES).first()
 
 
 def report_post(*, actor: Member, post: Post, reason: ReportReason, message: str = "") -> Report:
@@ -50,7 +65,7 @@ def report_post(*, actor: Member, post: Post, reason: ReportReason, message: str
     permissions.ensure_can_report(permissions.perms_for(actor), post)
     if not reason.is_active:
         raise ValidationError("Please choose the rule this post breaks.", code="reason_inactive")
-    discipline.check_report_rate(actor)
+    check_report_rate(actor)
     message = clean_control_chars(message).strip()[:REPORT_MESSAGE_MAX_CHARS]
     now = timezone.now()
     with transaction.atomic():

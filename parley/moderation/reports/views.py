@@ -1,5 +1,6 @@
-"""The moderators' report queue and report page. Thin: fetch through permissions, call a service
-in parley.moderation.reports, redirect (or re-render the page with the moderator's text kept)."""
+"""Reporting a post, and the moderators' report queue and report page. Thin: fetch through
+permissions, call a service in `reports.services`, redirect (or re-render the page with what
+was typed kept)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,51 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parley.moderation import report_queries, reports
+from parley import permissions
 from parley.moderation.models import Report
-from parley.moderation.report_forms import RejectReportForm, ReportCommentForm, ResolveReportForm
+from parley.moderation.reports import queries as report_queries
+from parley.moderation.reports import services as reports
+from parley.moderation.reports.forms import (
+    RejectReportForm,
+    ReportCommentForm,
+    ReportForm,
+    ResolveReportForm,
+)
 from parley.permissions import reports as report_permissions
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = permissions.get_post_for(request.perms, post_id)
+    permissions.ensure_can_report(request.perms, post)
+    already_reported = report_queries.has_reported(request.user.pk, post.pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and not already_reported and form.is_valid():
+        try:
+            reports.report_post(actor=request.user, post=post, **form.cleaned_data)
+        except ValidationError as error:
+            already_reported = error.code == "already_reported"
+            if not already_reported:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request, "Thank you for reporting this post. A moderator will look at it."
+            )
+            return redirect(post)
+    return render(
+        request,
+        "moderation/reports/post_report.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "forum": post.thread.forum,
+            "form": form,
+            "already_reported": already_reported,
+        },
+    )
 
 
 @login_required
