@@ -21,6 +21,8 @@ from huey.api import Task, TaskWrapper
 from huey.contrib.djhuey import HUEY
 from huey.signals import SIGNAL_ERROR
 
+from parley.core.breaker import CircuitBreaker, Unavailable
+
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,7 +37,6 @@ HEARTBEAT_STALE_SECONDS = 3 * HEARTBEAT_SECONDS
 SCHEDULER_SLACK_SECONDS = 60
 RETRIES = 2  # default for upkeep tasks: transient failures (a locked database) get two more tries
 RETRY_DELAY_SECONDS = 60
-ENQUEUE_LOG_EVERY_SECONDS = 300
 ENQUEUE_RETRY_AFTER_SECONDS = 10  # after a failure, skip the queue this long instead of waiting
 
 
@@ -130,24 +131,21 @@ def last_worker_heartbeat() -> datetime | None:
 
 # --- Enqueueing from pages ----------------------------------------------------------------------
 
-_down_until = float("-inf")
-_last_logged = float("-inf")
+# Any storage driver's error means the same here: not queued.
+enqueue_breaker = CircuitBreaker(
+    "The job queue",
+    consequence="jobs are not enqueued (each caller keeps, drops or runs its work inline)",
+    open_seconds=ENQUEUE_RETRY_AFTER_SECONDS,
+    logger=log,
+)
 
 
 def safe_enqueue(task: TaskWrapper, *args: Any, **kwargs: Any) -> bool:
-    """Enqueue `task(*args, **kwargs)`; False (and one log line per interval) when the queue's
+    """Enqueue `task(*args, **kwargs)`; False (and one log line per outage) when the queue's
     storage is unavailable. Callers decide what a False means: drop the work or run it inline."""
-    global _down_until, _last_logged
-    now = time.monotonic()
-    if now < _down_until:
-        return False
     try:
-        task(*args, **kwargs)
-    except Exception as error:  # any storage driver's error means the same here: not queued
-        _down_until = now + ENQUEUE_RETRY_AFTER_SECONDS
-        if now - _last_logged >= ENQUEUE_LOG_EVERY_SECONDS:
-            _last_logged = now
-            log.error("Job queue unavailable, %s not enqueued: %s", task.func.__name__, error)
+        enqueue_breaker.run(lambda: task(*args, **kwargs))
+    except Unavailable:
         return False
     return True
 

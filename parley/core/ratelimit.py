@@ -20,10 +20,14 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Protocol
 
+import redis
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+
+from parley.core.breaker import CircuitBreaker, Unavailable
+from parley.core.clients import client_ip
 
 log = logging.getLogger(__name__)
 
@@ -102,50 +106,51 @@ class DatabaseBackend:
 class RedisBackend:
     """Counters in Redis: INCR, and EXPIRE so a window's key disappears once it is over.
 
-    If Redis is unreachable the limits fail open (every hit allowed, the outage logged): a rate
-    limit slows abuse down, and refusing every login while Redis restarts would be worse."""
+    If Redis is unreachable the limits fail open (every hit allowed, the outage logged once): a
+    rate limit slows abuse down, and refusing every login while Redis restarts would be worse."""
 
     TIMEOUT_SECONDS = 0.5
+    RETRY_AFTER_SECONDS = 10  # after a failure, allow without asking Redis (no timeout per hit)
 
     def __init__(self, url: str, prefix: str = "parley:ratelimit:") -> None:
-        import redis
-
         self.client = redis.Redis.from_url(
             url,
             socket_connect_timeout=self.TIMEOUT_SECONDS,
             socket_timeout=self.TIMEOUT_SECONDS,
         )
         self.prefix = prefix
-        self.errors: tuple[type[Exception], ...] = (redis.RedisError,)
+        self.breaker = CircuitBreaker(
+            "Redis (rate limits)",
+            consequence="rate limits are not enforced",
+            open_seconds=self.RETRY_AFTER_SECONDS,
+            logger=log,
+            errors=(redis.RedisError,),
+        )
 
     def _key(self, key: str, window_start: datetime) -> str:
         return f"{self.prefix}{key}:{int(window_start.timestamp())}"
 
     def incr(self, key: str, window_start: datetime, window_seconds: int) -> int | None:
         name = self._key(key, window_start)
-        try:
+
+        def count() -> int:
             pipe = self.client.pipeline()  # MULTI/EXEC: the count and its expiry land together
             pipe.incr(name)
             pipe.expire(name, window_seconds + 1)
             hits, _ = pipe.execute()
-        except self.errors:
-            log.warning("Redis is unavailable: rate limits are not enforced", exc_info=True)
-            return None
-        return int(hits)
+            return int(hits)
+
+        return self.breaker.call(count, None)
 
     def get(self, key: str, window_start: datetime) -> int | None:
         try:
-            value = self.client.get(self._key(key, window_start))
-        except self.errors:
-            log.warning("Redis is unavailable: rate limits are not enforced", exc_info=True)
+            value = self.breaker.run(lambda: self.client.get(self._key(key, window_start)))
+        except Unavailable:
             return None
         return int(value) if value else 0
 
     def delete(self, key: str, window_start: datetime) -> None:
-        try:
-            self.client.delete(self._key(key, window_start))
-        except self.errors:
-            log.warning("Redis is unavailable: a rate-limit counter was not reset", exc_info=True)
+        self.breaker.call(lambda: self.client.delete(self._key(key, window_start)), None)
 
 
 @cache
@@ -238,17 +243,6 @@ def hashed(value: str) -> str:
     without storing either."""
     digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The peer address. Behind our own proxy (PARLEY_BEHIND_HTTPS_PROXY) it is the last
-    X-Forwarded-For entry, the one that proxy appended; earlier entries are whatever the client
-    sent, and a limit keyed on a client-chosen value limits nothing."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if last := forwarded.rsplit(",", 1)[-1].strip():
-            return last
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def ip_key(scope: str, request: HttpRequest) -> str:

@@ -496,7 +496,7 @@ def test_redis_trims_old_entries_when_a_set_is_written(rb):
 def test_redis_down_pages_go_on_and_the_outage_is_logged_once(caplog, alice):
     clock = [1000.0]
     down = RedisBackend(url=DOWN_REDIS_URL, prefix=unique_prefix(), clock=lambda: clock[0])
-    caplog.set_level(logging.ERROR, logger="parley.activity.presence")
+    caplog.set_level(logging.WARNING, logger="parley.activity.presence")
     for _ in range(5):
         down.record(visit(member(alice), "thread", THREAD))  # dropped, never raises
         with pytest.raises(PresenceUnavailable):
@@ -506,7 +506,8 @@ def test_redis_down_pages_go_on_and_the_outage_is_logged_once(caplog, alice):
         with pytest.raises(PresenceUnavailable):
             down.visitors(window_start())
     assert len(caplog.records) == 1
-    assert "Redis is unavailable" in caplog.records[0].getMessage()
+    assert "Redis (presence) is unavailable" in caplog.records[0].getMessage()
+    assert caplog.records[0].exc_info is None  # one line, not a traceback
     clock[0] += RETRY_SECONDS + 1  # tried again, still down: not logged again yet
     with pytest.raises(PresenceUnavailable):
         down.viewers("thread", THREAD, window_start())

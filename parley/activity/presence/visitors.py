@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
+from parley.core.clients import client_ip
+
 MEMBER, GUEST, ROBOT = "member", "guest", "robot"
 GUEST_KEY_HEX_CHARS = 32  # 128 bits: collisions between guests are not a concern
 USER_AGENT_MAX_CHARS = 512  # a longer header is junk and only costs hashing time
@@ -102,7 +104,7 @@ def identify(request: HttpRequest) -> Visitor:
     if (name := robot_name(user_agent)) is not None:
         return Visitor(key=f"r:{name}", kind=ROBOT, name=name)
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
-    ip = _client_ip(request)
+    ip = client_ip(request)
     source = f"s\0{session_key}" if session_key else f"a\0{ip}\0{user_agent}"
     return Visitor(key=f"g:{guest_key(ip, source)}", kind=GUEST)
 
@@ -140,13 +142,3 @@ def guest_hash(source: str) -> str:
         f"parley-presence\0{settings.SECRET_KEY}".encode(), source.encode(), hashlib.sha256
     )
     return digest.hexdigest()[:GUEST_KEY_HEX_CHARS]
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # Behind the HTTPS proxy the settings allow, REMOTE_ADDR is the proxy; the last
-    # X-Forwarded-For entry is the one that proxy added (earlier ones are client-supplied).
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.rsplit(",", 1)[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")

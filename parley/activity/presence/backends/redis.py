@@ -13,8 +13,8 @@ recently seen guests beyond `max_guests(MAX_GUESTS)` (hash and place in a locati
 a flood of invented guests is bounded within the window as well.
 
 If Redis is unreachable, writes are dropped, reads raise PresenceUnavailable (pages leave the
-block out), Redis is left alone for RETRY_SECONDS, and the failure is logged at most once per
-LOG_INTERVAL_SECONDS instead of once per request."""
+block out), Redis is left alone for RETRY_SECONDS, and the outage is logged once (again at most
+every LOG_INTERVAL_SECONDS while it lasts) by `parley.core.breaker`, never once per request."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ from parley.activity.presence.backends import (
 )
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
 from parley.activity.presence.window import window
+from parley.core.breaker import CircuitBreaker, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -134,30 +135,23 @@ class RedisBackend:
     ) -> None:
         self.url = url
         self.prefix = prefix
-        self._clock = clock
-        self._retry_at = float("-inf")
-        self._log_at = float("-inf")
+        self.breaker = CircuitBreaker(
+            "Redis (presence)",
+            consequence="pages leave presence out until it is back",
+            open_seconds=RETRY_SECONDS,
+            remind_seconds=LOG_INTERVAL_SECONDS,
+            logger=log,
+            errors=(redis.RedisError,),
+            clock=clock,
+        )
         self._scripts: dict[str, Any] = {}
 
     # --- Failure handling -----------------------------------------------------------------
 
     def _run(self, operation: Callable[[redis.Redis], T]) -> T:
-        now = self._clock()
-        if now < self._retry_at:
-            raise PresenceUnavailable("Redis was unreachable moments ago")
         try:
-            return operation(client_for(self.url))
-        except redis.RedisError as error:
-            self._retry_at = now + RETRY_SECONDS
-            if now >= self._log_at:
-                self._log_at = now + LOG_INTERVAL_SECONDS
-                log.error(
-                    "presence: Redis is unavailable (%s: %s); pages leave presence out until it "
-                    "is back. Logged at most every %d s.",
-                    type(error).__name__,
-                    error,
-                    LOG_INTERVAL_SECONDS,
-                )
+            return self.breaker.run(lambda: operation(client_for(self.url)))
+        except Unavailable as error:
             raise PresenceUnavailable(str(error)) from error
 
     # --- Keys -----------------------------------------------------------------------------
