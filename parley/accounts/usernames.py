@@ -28,8 +28,9 @@ from importlib import resources
 from typing import Any
 
 from confusable_homoglyphs import categories
-from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from parley.core import knobs
 
 logger = logging.getLogger("parley.accounts")
 
@@ -41,8 +42,8 @@ KEY_MAX_LENGTH = USERNAME_MAX_LENGTH * 2  # Member.username_key's column
 MAX_MARKS_PER_LETTER = 4
 
 # Compared on the key, so "Adrninistrator", "ADMIN" and "Deleted_Member" are reserved too.
-# `settings.PARLEY_RESERVED_USERNAMES` replaces this list, `PARLEY_EXTRA_RESERVED_USERNAMES`
-# adds to it; the site name (`SITE_NAME`) is always reserved. Staff accounts may hold them.
+# PARLEY_RESERVED_USERNAMES (parley/core/knobs/) replaces this list, PARLEY_EXTRA_RESERVED_USERNAMES
+# adds to it; the site name (PARLEY_SITE_NAME) is always reserved. Staff accounts may hold them.
 DEFAULT_RESERVED_USERNAMES: tuple[str, ...] = (
     "admin",
     "admins",
@@ -352,10 +353,10 @@ def validate_username(name: str) -> None:
 
 
 def reserved_usernames() -> list[str]:
-    names = list(getattr(settings, "PARLEY_RESERVED_USERNAMES", DEFAULT_RESERVED_USERNAMES))
-    names += list(getattr(settings, "PARLEY_EXTRA_RESERVED_USERNAMES", ()))
-    site_name = getattr(settings, "SITE_NAME", "")
-    if site_name:
+    configured = knobs.RESERVED_USERNAMES.get()
+    names = list(DEFAULT_RESERVED_USERNAMES if configured is None else configured)
+    names += list(knobs.EXTRA_RESERVED_USERNAMES.get())
+    if site_name := knobs.SITE_NAME.get():
         names.append(site_name)
     return names
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import checks
 
+from parley.core import knobs
+
 # Caches whose contents one process cannot see from another.
 PROCESS_LOCAL_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",
@@ -69,7 +71,7 @@ def shared_state_errors(workers: int) -> list[checks.Error]:
 
 
 def several_machines_warnings() -> list[checks.Warning]:
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") or settings.REDIS_URL:
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") or knobs.REDIS_URL.get():
         return []
     return [
         checks.Warning(

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from parley.core import knobs
 
 _NAV_TABS = {
     name: "whats-new"
@@ -12,4 +13,4 @@ _NAV_TABS = {
 def site(request: HttpRequest) -> dict[str, object]:
     match = getattr(request, "resolver_match", None)
     url_name = match.url_name if match else ""
-    return {"site_name": settings.SITE_NAME, "nav_tab": _NAV_TABS.get(url_name or "", "forums")}
+    return {"site_name": knobs.SITE_NAME.get(), "nav_tab": _NAV_TABS.get(url_name or "", "forums")}

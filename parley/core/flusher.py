@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
+from parley.core import knobs
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def ensure_started() -> None:
     global _pid, _thread, _stop
     if _pid == os.getpid():
         return
-    if not getattr(settings, "PARLEY_BACKGROUND_FLUSH", True):
+    if not knobs.BACKGROUND_FLUSH.get():
         return  # tests flush explicitly, inside their own transaction
     with _lock:
         if _pid == os.getpid():

@@ -24,6 +24,7 @@ from parley.activity.presence.backends.db import DatabaseBackend
 from parley.activity.presence.backends.redis import RedisBackend, client_for
 from parley.activity.presence.visitors import GUEST, guests_per_network, identify
 from parley.activity.presence.window import window_start
+from parley.core import knobs
 from parley.forums import services
 from parley.forums.setup import create_category, create_forum
 from tests.activity.presence_support import (
@@ -44,6 +45,7 @@ pytestmark = pytest.mark.django_db
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
 THREAD = 101
 CAP = 50  # PARLEY_PRESENCE_MAX_GUESTS in the cap tests
+PER_NETWORK = knobs.PRESENCE_GUESTS_PER_NETWORK.default  # these tests run with the default
 # Every visit goes through identify() and into the backend. Redis stores each visit with a round
 # trip as it is recorded, so it gets fewer of them: enough to fill every key ten times over.
 FLOOD_VISITS = {"db": 50_000, "redis": 3_000}
@@ -96,7 +98,7 @@ def stored_keys(backend: RedisBackend) -> int:
 
 def test_rotating_cookies_from_one_network_are_at_most_the_limit_of_guests():
     keys = {identify(r).key for r in rotating_cookie_requests(5_000)}
-    assert len(keys) == guests_per_network() == 32
+    assert len(keys) == guests_per_network() == PER_NETWORK
 
 
 def test_rotating_user_agents_without_a_cookie_are_bounded_the_same_way():
@@ -105,7 +107,7 @@ def test_rotating_user_agents_without_a_cookie_are_bounded_the_same_way():
         identify(guest_request("203.0.113.9", agent=f"bot {rng.getrandbits(64)}")).key
         for _ in range(5_000)
     }
-    assert len(keys) <= 32
+    assert len(keys) <= PER_NETWORK
 
 
 def test_an_ipv6_network_is_its_64():
@@ -119,7 +121,7 @@ def test_an_ipv6_network_is_its_64():
         ).key
         for _ in range(5_000)
     }
-    assert len(keys) <= 32
+    assert len(keys) <= PER_NETWORK
     assert identify(guest_request("2001:db8:7:a::1")).key not in keys  # the next /64
 
 
@@ -133,7 +135,7 @@ def test_guests_of_different_networks_never_share_a_key():
 
 def test_a_few_guests_of_one_network_are_told_apart():
     # A household or an office: each device its own guest (they share a key only when they
-    # land on the same one of the 32 places, 1 in 32 for two of them).
+    # land on the same one of the PER_NETWORK places, 1 in 32 for two of them by default).
     agents = ["Firefox/128.0", "Safari/605.1.15", "Chrome/126.0", "Edg/126.0", "OPR/111.0"]
     keys = {identify(guest_request("192.0.2.10", agent=a)).key for a in agents}
     assert len(keys) >= 4
@@ -153,14 +155,14 @@ def test_a_rotating_cookie_flood_from_one_network_stores_a_bounded_few(backend):
         backend.record(visit(identify(request), "thread", THREAD))
         visits += 1
         if isinstance(backend, DatabaseBackend):
-            assert backend.pending() <= 32
+            assert backend.pending() <= PER_NETWORK
     backend.flush()
     assert visits == FLOOD_VISITS[backend.kind]
-    assert stored_guests(backend) <= 32
-    assert backend.online(window_start()).guest_count <= 32
-    assert backend.viewers("thread", THREAD, window_start()).guest_count <= 32
+    assert stored_guests(backend) <= PER_NETWORK
+    assert backend.online(window_start()).guest_count <= PER_NETWORK
+    assert backend.viewers("thread", THREAD, window_start()).guest_count <= PER_NETWORK
     if isinstance(backend, RedisBackend):  # a hash per guest, the board's set, the thread's set
-        assert stored_keys(backend) <= 32 + 2
+        assert stored_keys(backend) <= PER_NETWORK + 2
 
 
 @override_settings(PARLEY_PRESENCE_MAX_GUESTS=CAP)
@@ -270,4 +272,4 @@ def test_a_thread_read_with_a_new_cookie_each_time_shows_a_bounded_crowd(kind):
         block = parse_html(client.get(viewers_url).content.decode())
     heading = " ".join(block.text.split())
     counted = int(heading.split("Guests: ")[1].split(")")[0])
-    assert 1 <= counted <= 32, heading
+    assert 1 <= counted <= PER_NETWORK, heading

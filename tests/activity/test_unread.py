@@ -7,7 +7,6 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, TestCase
@@ -18,6 +17,7 @@ from django.utils import timezone
 from parley import permissions
 from parley.activity import queries, services
 from parley.activity.models import ForumRead, ThreadRead
+from parley.core import knobs
 from parley.forums import services as forum_services
 from parley.forums.models import Post, Thread
 from parley.forums.setup import create_forum
@@ -93,7 +93,7 @@ class ThreadMarkerTests(UnreadTestCase):
 
 class CutoffTests(UnreadTestCase):
     def test_activity_older_than_the_cutoff_counts_as_read(self) -> None:
-        days = getattr(settings, "PARLEY_UNREAD_CUTOFF_DAYS", 30)
+        days = knobs.UNREAD_CUTOFF_DAYS.get()
         old = forum_services.create_thread(
             actor=self.bob,
             forum=self.w.lounge,

@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from parley.activity import services
 from parley.activity.queries import WHATS_NEW_MAX_PAGES, WHATS_NEW_PER_PAGE
+from parley.core import knobs
 from parley.forums import services as forum_services
 from parley.forums.models import Thread
 from tests.world import build_world, make_member
@@ -140,7 +140,7 @@ class NewPostsTests(WhatsNewTestCase):
         self.assertEqual(set(titles(both)), set(titles(html)))
 
     def test_filters_leave_out_activity_older_than_the_cutoff(self) -> None:
-        days = getattr(settings, "PARLEY_UNREAD_CUTOFF_DAYS", 30)
+        days = knobs.UNREAD_CUTOFF_DAYS.get()
         self.add_threads(1, now=timezone.now() - timedelta(days=days + 2))
         self.client.force_login(self.w.other)
         self.assertIn("Topic number 0", titles(self.html(POSTS)))

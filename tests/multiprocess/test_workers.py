@@ -26,6 +26,7 @@ from itertools import cycle
 
 import pytest
 
+from parley.core import knobs
 from tests.multiprocess import pages
 from tests.multiprocess.client import Browser, Form, Page
 from tests.multiprocess.harness import WORKERS, ParleyServer, cpu_ticks
@@ -55,10 +56,10 @@ REDIS_REQUESTS = 12
 SESSION_COOKIE = "sessionid"  # Django's default name; Parley keeps it
 WARM_UP_REQUESTS = 9  # before a change: three per worker on average
 PRESENCE_SECONDS = 2.0
-# Production login throttling (parley/settings: PARLEY_LOGIN_FAILURES_PER_ACCOUNT,
-# PARLEY_LOGIN_COOLOFF_SECONDS); constants there, not environment variables.
-LOGIN_FAILURES_ALLOWED = 5
-LOGIN_WINDOW_SECONDS = 600
+# Production login throttling: the server runs with the knobs' defaults (the harness passes it
+# no PARLEY_ variable that changes them).
+LOGIN_FAILURES_ALLOWED = knobs.LOGIN_FAILURES_PER_ACCOUNT.default
+LOGIN_WINDOW_SECONDS = knobs.LOGIN_COOLOFF_SECONDS.default
 REDIS_PAUSE_REQUEST_TIMEOUT = 30.0  # gunicorn kills a worker stuck for 60 s
 REDIS_WATCHDOG_SECONDS = 120  # SIGCONT no matter what, should this process die mid-test
 

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
-DEFAULT_WINDOW_MINUTES = 15  # XenForo's default "online" window
-DEFAULT_POLL_SECONDS = 20  # how often an open page refreshes its viewers block
+from parley.core import knobs
 
 
 def window() -> timedelta:
-    return timedelta(
-        minutes=getattr(settings, "PARLEY_ONLINE_WINDOW_MINUTES", DEFAULT_WINDOW_MINUTES)
-    )
+    return timedelta(minutes=knobs.ONLINE_WINDOW_MINUTES.get())
 
 
 def window_start(now: datetime | None = None) -> datetime:
@@ -22,4 +18,4 @@ def window_start(now: datetime | None = None) -> datetime:
 
 
 def poll_seconds() -> int:
-    return max(1, int(getattr(settings, "PARLEY_PRESENCE_POLL_SECONDS", DEFAULT_POLL_SECONDS)))
+    return max(1, knobs.PRESENCE_POLL_SECONDS.get())

@@ -2,7 +2,7 @@
 
 - `db.DatabaseBackend` (default): visits are buffered in the worker process and written in one
   upsert by the process's background flusher (`parley.core.flusher`) within about a second.
-- `redis.RedisBackend` (when `settings.REDIS_URL` is set): sorted sets scored by time, written
+- `redis.RedisBackend` (when PARLEY_REDIS_URL is set): sorted sets scored by time, written
   as each response is closed.
 
 Either way a visit is visible to every worker within two seconds, and at most `max_guests()`
@@ -18,13 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from django.conf import settings
-
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
-from parley.core import flusher
-
-DEFAULT_REDIS_PREFIX = "parley:presence:"
-DEFAULT_MAX_GUESTS = 10_000  # guests stored, and so counted, at most; the oldest visits go first
+from parley.core import flusher, knobs
 
 
 class PresenceUnavailable(Exception):
@@ -131,7 +126,7 @@ def get_backend() -> Backend:
     """The backend for the current settings, one instance per process (it holds the buffer,
     the throttle and the Redis connection pool)."""
     global _current
-    config = (settings.REDIS_URL or "", redis_prefix())
+    config = (knobs.REDIS_URL.get(), redis_prefix())
     current = _current
     if current is not None and current[0] == config:
         return current[1]
@@ -155,16 +150,17 @@ def reset_backend() -> None:
         _current = None
 
 
-def max_guests(default: int = DEFAULT_MAX_GUESTS) -> int:
+def max_guests(default: int = knobs.PRESENCE_MAX_GUESTS_DATABASE) -> int:
     """PARLEY_PRESENCE_MAX_GUESTS: how many guests presence keeps. Guests cost a client nothing
     to invent (see `visitors`), so both backends drop the least recently seen beyond this, and
     pages never count more. The database counts up to this many on a page (so it stays small);
     Redis counts in O(log n) and only needs its memory bounded, so it passes a larger default."""
-    return max(1, int(getattr(settings, "PARLEY_PRESENCE_MAX_GUESTS", default)))
+    configured = knobs.PRESENCE_MAX_GUESTS.get()
+    return max(1, default if configured is None else configured)
 
 
 def redis_prefix() -> str:
-    return getattr(settings, "PARLEY_PRESENCE_REDIS_PREFIX", DEFAULT_REDIS_PREFIX)
+    return knobs.PRESENCE_REDIS_PREFIX.get()
 
 
 def _build(redis_url: str, prefix: str) -> Backend:
