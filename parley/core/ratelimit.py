@@ -2,7 +2,7 @@
 
 Two backends answer the same questions: the database (one `RateLimitBucket` row per key and
 window, bumped by an atomic upsert, so several gunicorn workers on the embedded SQLite default
-agree) and Redis (INCR + EXPIRE) when `settings.REDIS_URL` is set.
+agree) and Redis (INCR + EXPIRE) when PARLEY_REDIS_URL is set.
 
 Keys name what is limited, never who in the clear: IP addresses go through `hashed` first.
 A fixed window is coarse (a burst straddling two windows can reach twice the limit), which is
@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from parley.core import knobs
 from parley.core.breaker import CircuitBreaker, Unavailable
 from parley.core.clients import client_ip
 
@@ -159,7 +160,7 @@ def _backend_for(redis_url: str) -> Backend:
 
 
 def get_backend() -> Backend:
-    return _backend_for(getattr(settings, "REDIS_URL", "") or "")
+    return _backend_for(knobs.REDIS_URL.get())
 
 
 def _window_start(now: datetime, window_seconds: int) -> datetime:

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
+from parley.core import knobs
 from parley.core.clients import client_ip
 
 MEMBER, GUEST, ROBOT = "member", "guest", "robot"
 GUEST_KEY_HEX_CHARS = 32  # 128 bits: collisions between guests are not a concern
 USER_AGENT_MAX_CHARS = 512  # a longer header is junk and only costs hashing time
-DEFAULT_GUESTS_PER_NETWORK = 32  # distinct guest keys one network can have, at most
 IPV4_NETWORK_BITS = 24
 IPV6_NETWORK_BITS = 64  # what one subscriber is usually given
 
@@ -110,7 +110,7 @@ def identify(request: HttpRequest) -> Visitor:
 
 
 def guests_per_network() -> int:
-    return int(getattr(settings, "PARLEY_PRESENCE_GUESTS_PER_NETWORK", DEFAULT_GUESTS_PER_NETWORK))
+    return knobs.PRESENCE_GUESTS_PER_NETWORK.get()
 
 
 def guest_key(ip: str, source: str) -> str:

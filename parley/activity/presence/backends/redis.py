@@ -40,6 +40,7 @@ from parley.activity.presence.backends import (
 )
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
 from parley.activity.presence.window import window
+from parley.core import knobs
 from parley.core.breaker import CircuitBreaker, Unavailable
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ SOCKET_TIMEOUT_SECONDS = 0.5  # presence is never worth a slow page
 RETRY_SECONDS = 30  # after a failure, Redis is not tried again for this long
 LOG_INTERVAL_SECONDS = 300  # one log line per outage, repeated at most this often
 TTL_MARGIN_SECONDS = 120  # keys outlive the window a little, then expire by themselves
-MAX_GUESTS = 100_000  # default guests kept (tens of MB at most); reads count in O(log n)
+MAX_GUESTS = knobs.PRESENCE_MAX_GUESTS_REDIS  # tens of MB at most; reads count in O(log n)
 
 _CODES = {MEMBER: "m", GUEST: "g", ROBOT: "r"}
 
