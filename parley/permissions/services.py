@@ -1,12 +1,14 @@
 """Writes to groups, memberships, permission entries and forum moderators. Each one bumps the
 permission stamp inside its transaction (grants.bump_version), which retires every cached
-permission table in every worker from the next request on."""
+permission table in every worker from the next request on. Django's admin makes its changes to
+these through here too (`parley/permissions/admin.py`, `parley/accounts/admin.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -38,8 +40,14 @@ def group_named(name: str) -> Group:
     return Group.objects.get(name=name)
 
 
+# Who may open Django's admin site (`is_staff`) follows from the groups, never from a checkbox.
+STAFF_GROUPS = (ADMINISTRATORS, MODERATORS)
+
+
 def set_member_groups(*, member: Member, groups: Iterable[Group]) -> None:
-    """Replace a member's groups; the top group's user title becomes their title."""
+    """Replace a member's groups; the top group's user title becomes their title. `is_staff`
+    (may open the admin site) follows: members of Administrators or Moderators, and
+    superusers, have it."""
     groups = list(groups)
     with transaction.atomic():
         member.groups.set(groups)
@@ -49,7 +57,7 @@ def set_member_groups(*, member: Member, groups: Iterable[Group]) -> None:
             .first()
         )
         member.group_title = top.user_title if top else ""
-        member.is_staff = any(g.name in (ADMINISTRATORS, MODERATORS) for g in groups)
+        member.is_staff = member.is_superuser or any(g.name in STAFF_GROUPS for g in groups)
         member.save(update_fields=["group_title", "is_staff"])
         _retire_tables()
 
@@ -136,16 +144,97 @@ def make_forum_private(*, forum: Forum, allowed_groups: Iterable[Group]) -> None
                 set_permission(group=group, permission=permission, value=value, forum=forum)
 
 
-def add_forum_moderator(*, member: Member, forum: Forum) -> None:
+def add_forum_moderator(*, member: Member, forum: Forum) -> ForumModerator:
     with transaction.atomic():
-        ForumModerator.objects.get_or_create(member=member, forum=forum)
+        moderator, _ = ForumModerator.objects.get_or_create(member=member, forum=forum)
         _retire_tables()
+    return moderator
 
 
 def remove_forum_moderator(*, member: Member, forum: Forum) -> None:
     with transaction.atomic():
         ForumModerator.objects.filter(member=member, forum=forum).delete()
         _retire_tables()
+
+
+def remove_forum_moderators(*, moderators: Iterable[ForumModerator]) -> int:
+    """Remove several forum moderator rows at once (the admin's bulk delete); returns how many
+    went."""
+    ids = [m.pk for m in moderators]
+    with transaction.atomic():
+        deleted, _ = ForumModerator.objects.filter(pk__in=ids).delete()
+        _retire_tables()
+    return deleted
+
+
+# --- Groups -------------------------------------------------------------------------------------
+
+
+def is_system_group(group: Group) -> bool:
+    """A built-in group: code finds it by name (Registered for every new member,
+    Administrators for admin rights), so it keeps its name and cannot be deleted."""
+    return GroupProfile.objects.filter(group_id=group.pk, is_system=True).exists()
+
+
+def save_group(*, group: Group) -> Group:
+    """Create a group or store its new name (names answer "is this member an administrator?",
+    so a rename retires the tables). A built-in group's name stays."""
+    with transaction.atomic():
+        if group.pk is not None:
+            stored = Group.objects.select_for_update().get(pk=group.pk)
+            if stored.name != group.name and is_system_group(stored):
+                raise ValidationError(
+                    f"{stored.name} is a built-in group; it keeps its name.", code="system_group"
+                )
+        group.save()
+        _retire_tables()
+    return group
+
+
+def save_group_profile(
+    *,
+    group: Group,
+    user_title: str,
+    display_priority: int,
+    edit_window_minutes: int,
+) -> GroupProfile:
+    """Set what a group means on the board besides its permissions. Members store their top
+    group's title (shown on every post card), so the group's members are retitled."""
+    with transaction.atomic():
+        profile, _ = GroupProfile.objects.update_or_create(
+            group=group,
+            defaults={
+                "user_title": user_title.strip(),
+                "display_priority": display_priority,
+                "edit_window_minutes": edit_window_minutes,
+            },
+        )
+        refresh_member_titles(member_ids=group.user_set.values_list("pk", flat=True))
+        _retire_tables()
+    return profile
+
+
+def delete_groups(*, groups: Iterable[Group]) -> int:
+    """Delete groups with their permission entries; their members lose them and are retitled
+    from the groups they keep. Built-in groups are refused. Returns how many went."""
+    groups = list(groups)
+    with transaction.atomic():
+        ids = [g.pk for g in groups]
+        system = GroupProfile.objects.filter(group_id__in=ids, is_system=True)
+        if names := list(system.values_list("group__name", flat=True)):
+            raise ValidationError(
+                f"Built-in groups cannot be deleted: {', '.join(sorted(names))}.",
+                code="system_group",
+            )
+        members = list(
+            Member.groups.through.objects.filter(group_id__in=ids).values_list(
+                "member_id", flat=True
+            )
+        )
+        Group.objects.filter(pk__in=ids).delete()
+        refresh_member_titles(member_ids=members)
+        _retire_tables()
+    return len(ids)
 
 
 def forum_tree_changed() -> None:

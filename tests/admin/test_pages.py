@@ -1,12 +1,22 @@
 """Django's admin (staff only) manages forums, groups and their permissions, members, prefixes
-and report reasons; every page opens, and members who are not staff are kept out."""
+and report reasons; every page of every registered model opens (or is refused where the admin
+offers no such change), and members who are not staff are kept out."""
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.db.models import Model
 from django.test import TestCase
+from django.utils import timezone
 
-from tests.world import build_world
+from parley.accounts.models import Member
+from parley.core.models import FailedJob
+from parley.forums.models import Category, Forum, Prefix, Thread
+from parley.moderation.models import Report, ReportEntry, ReportReason
+from parley.permissions.models import ForumModerator
+from parley.permissions.services import add_forum_moderator
+from tests.world import World, build_world
 
 PAGES = [
     "/admin/forums/forum/",
@@ -36,6 +46,26 @@ class AdminTests(TestCase):
             f"/admin/accounts/member/{self.w.member.pk}/change/",
         ]:
             self.assertEqual(self.client.get(url).status_code, 200, url)
+
+    def test_every_page_of_every_registered_model(self) -> None:
+        samples = samples_of_every_model(self.w)
+        self.client.force_login(self.w.admin)
+        request = self.client.get("/admin/").wsgi_request
+        for model, model_admin in admin.site._registry.items():
+            meta = model._meta
+            base = f"/admin/{meta.app_label}/{meta.model_name}/"
+            self.assertIn(model, samples, f"{base}: add a sample to samples_of_every_model")
+            obj = samples[model]
+            allowed = {
+                f"{base}": True,
+                f"{base}add/": model_admin.has_add_permission(request),
+                f"{base}{obj.pk}/change/": True,  # a view-only page where nothing may change
+                f"{base}{obj.pk}/delete/": model_admin.has_delete_permission(request, obj),
+                f"{base}{obj.pk}/history/": True,
+            }
+            for url, expected in allowed.items():
+                with self.subTest(url=url):
+                    self.assertEqual(self.client.get(url).status_code, 200 if expected else 403)
 
     def test_members_are_kept_out(self) -> None:
         self.client.force_login(self.w.member)
@@ -102,3 +132,26 @@ class AdminChangesReachReadersTests(TestCase):
         response = self.client.post(f"/admin/forums/category/{other.pk}/delete/", {"post": "yes"})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(grants.version(), before + 2)
+
+
+def samples_of_every_model(w: World) -> dict[type[Model], Model]:
+    """One row of each model the admin registers."""
+    now = timezone.now()
+    post = w.long_thread.first_post
+    report = Report.objects.create(post=post, created_at=now, report_count=1)
+    reason = ReportReason.objects.first()
+    ReportEntry.objects.create(
+        report=report, reporter=w.other, reason=reason, reason_title=reason.title, created_at=now
+    )
+    return {
+        Category: w.category,
+        Forum: w.news,
+        Prefix: w.breaking,
+        Thread: w.long_thread,
+        Group: Group.objects.get(name="Moderators"),
+        Member: w.member,
+        ForumModerator: add_forum_moderator(member=w.member, forum=w.lounge),
+        ReportReason: reason,
+        Report: report,
+        FailedJob: FailedJob.objects.create(task="parley.core.tasks.x", task_id="1", error="E"),
+    }
