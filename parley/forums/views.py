@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from parley import permissions
 from parley.activity import queries as activity_queries
 from parley.activity import services as activity_services
+from parley.activity.presence import blocks as presence_blocks
 from parley.core import params
 from parley.core.markup import quote_source, render_post
 from parley.core.pagination import page_of_position
@@ -52,7 +53,11 @@ def forum_index(request: HttpRequest) -> HttpResponse:
     activity_queries.attach_forum_unread(
         request.perms, [forum for category in categories for forum in category.top_forums]
     )
-    return render(request, "forums/forum_index.html", {"categories": categories})
+    return render(
+        request,
+        "forums/forum_index.html",
+        {"categories": categories, "presence": presence_blocks.online_sidebar(request)},
+    )
 
 
 def forum_view(
@@ -75,6 +80,7 @@ def forum_view(
             "listing": listing,
             "subforums": subforums,
             "can_start_thread": permissions.can_start_thread(request.perms, forum),
+            "presence": presence_blocks.forum_viewers(request, forum.pk),
         },
     )
 
@@ -132,6 +138,7 @@ def thread_view(
             else None,
             # Live updates only where new replies would appear: the last page.
             "live_after": thread.last_position if not post_page.nav.has_next else None,
+            "presence": presence_blocks.thread_viewers(request, thread.pk),
         },
     )
 

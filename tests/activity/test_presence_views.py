@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from parley.accounts import services as account_services
 from parley.accounts.models import Member
-from parley.activity.presence import views
+from parley.activity.presence import blocks
 from parley.forums.models import Thread
 from tests.activity.presence_support import TickingClient, site_backend
 from tests.world import PASSWORD, build_world, warm_permission_cache
@@ -340,9 +340,9 @@ class RedisDownTests(PresenceTestCase):
 
 class FragmentUrlTests(SimpleTestCase):
     def test_urls_built_without_reverse_match_the_urlconf(self) -> None:
-        self.assertEqual(views.thread_viewers_url(12), reverse("thread-viewers", args=[12]))
-        self.assertEqual(views.forum_viewers_url(3), reverse("forum-viewers", args=[3]))
-        self.assertEqual(views.online_sidebar_url(), reverse("online-sidebar"))
+        self.assertEqual(blocks.thread_viewers_url(12), reverse("thread-viewers", args=[12]))
+        self.assertEqual(blocks.forum_viewers_url(3), reverse("forum-viewers", args=[3]))
+        self.assertEqual(blocks.online_sidebar_url(), reverse("online-sidebar"))
         self.assertEqual(reverse("online"), "/online/")
 
 

@@ -1,4 +1,6 @@
-"""Template helpers available in every template (registered as a builtin)."""
+"""Template helpers available in every template (registered as a builtin): formatting only, over
+values the view hands the template. Nothing here knows members or roles (those tags live in
+`parley.accounts.templatetags.members`) or reads the database."""
 
 from __future__ import annotations
 
@@ -7,8 +9,6 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-
-from parley import permissions
 
 register = template.Library()
 
@@ -68,25 +68,5 @@ def date_only(dt: datetime | None) -> str:
 
 
 @register.filter
-def role_title(member: object) -> str:
-    return permissions.role_title(member) if member is not None else "Guest"  # type: ignore[arg-type]
-
-
-@register.filter
 def since(dt: datetime) -> timedelta:
     return timezone.now() - dt
-
-
-@register.simple_tag
-def member_url(member_id: int | None, name: str) -> str:
-    """A profile URL from the id and the stored name, so listings need not load members."""
-    from parley.accounts.models import member_url as build
-
-    return build(member_id, name) if member_id else ""
-
-
-@register.simple_tag
-def member_link(member_id: int | None, name: str) -> str:
-    if not member_id:
-        return format_html('<span class="username">{}</span>', name)
-    return format_html('<a class="username" href="{}">{}</a>', member_url(member_id, name), name)

@@ -1,0 +1,33 @@
+"""Member names and titles in templates (`{% load members %}`): formatting over what the view or
+query already loaded (an id and a stored name, a member row); nothing here reads the database."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+from parley import permissions
+from parley.accounts.models import Member
+from parley.accounts.models import member_url as build_member_url
+
+register = template.Library()
+
+
+@register.filter
+def role_title(member: Member | None) -> str:
+    return permissions.role_title(member) if member is not None else "Guest"
+
+
+@register.simple_tag
+def member_url(member_id: int | None, name: str) -> str:
+    """A profile URL from the id and the stored name, so listings need not load members."""
+    return build_member_url(member_id, name) if member_id else ""
+
+
+@register.simple_tag
+def member_link(member_id: int | None, name: str) -> str:
+    if not member_id:
+        return format_html('<span class="username">{}</span>', name)
+    return format_html(
+        '<a class="username" href="{}">{}</a>', build_member_url(member_id, name), name
+    )
