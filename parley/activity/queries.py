@@ -19,12 +19,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.activity.models import ForumRead, ThreadRead
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.queries import thread_list_queryset
-from parley.permissions import Perms
+from parley.permissions.guardian import Perms
 
 UNREAD_CUTOFF_DAYS_DEFAULT = 30  # older activity counts as read, so markers can be pruned
 WHATS_NEW_PER_PAGE = 20
@@ -121,7 +120,7 @@ def attach_forum_unread(perms: Perms, forums: Sequence[Forum]) -> None:
         return
     unread_threads = unread_only(
         perms.member,
-        permissions.visible_threads(perms, Thread.objects.filter(forum_id=OuterRef("pk"))),
+        perms.visible_threads(Thread.objects.filter(forum_id=OuterRef("pk"))),
     )
     unread_ids = set(
         Forum.objects.filter(pk__in=candidates)
@@ -148,7 +147,7 @@ def first_post_after(perms: Perms, thread: Thread, moment: datetime) -> Post | N
     Finds the last post at or before `moment` by scanning the (thread, position) index backwards
     from the end, then the post after it: the cost grows with the unread posts, not with the
     thread's length."""
-    visible = permissions.visible_posts(perms, Post.objects.filter(thread=thread))
+    visible = perms.visible_posts(Post.objects.filter(thread=thread))
     last_read = visible.filter(created_at__lte=moment).order_by("-position", "-id")
     # ">=": a moderator also sees deleted posts, which share their predecessor's position.
     since = Coalesce(Subquery(last_read.values("position")[:1]), Value(0))

@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.activity.models import ForumRead, ThreadRead
 from parley.activity.queries import read_floor, unread_cutoff
 from parley.forums.models import Forum, Thread
+from parley.permissions.guardian import Perms, perms_for
 
 # Markers expire by the day (the cut-off is counted in days), so one sweep a day keeps the
 # tables bounded; more often would only repeat empty DELETEs.
@@ -55,12 +55,10 @@ def mark_thread_read(*, member: Member, thread: Thread, up_to: datetime) -> None
         cursor.execute(_upsert_thread_marker_sql(), params)
 
 
-def _forum_and_descendants(perms: permissions.Perms, forum: Forum) -> list[int]:
+def _forum_and_descendants(perms: Perms, forum: Forum) -> list[int]:
     """Ids of `forum` and every forum below it that the reader may see."""
     children: dict[int, list[int]] = {}
-    for pk, parent_id in permissions.visible_forums(perms, Forum.objects.all()).values_list(
-        "pk", "parent_id"
-    ):
+    for pk, parent_id in perms.visible_forums(Forum.objects.all()).values_list("pk", "parent_id"):
         children.setdefault(parent_id, []).append(pk)
     found, todo = [], [forum.pk]
     while todo:
@@ -72,9 +70,8 @@ def _forum_and_descendants(perms: permissions.Perms, forum: Forum) -> list[int]:
 
 def mark_forum_read(*, member: Member, forum: Forum, now: datetime | None = None) -> None:
     """ "Mark forum read": the forum and its sub-forums, up to now."""
-    perms = permissions.perms_for(member)
-    if not perms.is_member or not permissions.can_view_forum(perms, forum):
-        raise PermissionDenied("You may not mark this forum read.")
+    perms = perms_for(member)
+    perms.ensure_can_mark_forum_read(forum)
     now = now or timezone.now()
     forum_ids = _forum_and_descendants(perms, forum)
     with transaction.atomic():

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from parley import permissions
 from parley.activity import queries, services
 from parley.core import params
 from parley.core.pagination import page_of_position
@@ -67,7 +66,7 @@ def whats_new_members(request: HttpRequest) -> HttpResponse:
 
 def thread_unread(request: HttpRequest, thread_id: str, slug: str | None = None) -> HttpResponse:
     """Jump to the reader's first unread post (its page and anchor), else to the last post."""
-    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
+    thread = request.perms.get_thread(params.id_or_404(thread_id))
     member = request.perms.member
     if member is None:
         return redirect(thread.get_absolute_url())
@@ -85,7 +84,7 @@ def thread_unread(request: HttpRequest, thread_id: str, slug: str | None = None)
 @login_required
 @require_POST
 def forum_mark_read(request: HttpRequest, forum_id: str, slug: str | None = None) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, params.id_or_404(forum_id))
+    forum = request.perms.get_forum(params.id_or_404(forum_id))
     services.mark_forum_read(member=request.user, forum=forum)
     messages.success(request, f"{forum.title} is marked as read.")
     return redirect(forum)

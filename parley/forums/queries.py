@@ -6,23 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from parley import permissions
 from parley.core.pagination import PageNav, checked_page, page_count, position_range
 from parley.forums.models import Category, Forum, Post, Thread
-from parley.permissions import Perms
-from parley.permissions.registry import READ_THREADS
+from parley.permissions.guardian import Perms
 
 INDEX_FORUM_RELATED = ("last_post", "last_post__thread", "last_post__thread__prefix")
 
 
 def index_categories(perms: Perms) -> list[Category]:
     """Categories, each with `.top_forums`, each forum with `.subforums` (two queries)."""
-    forums = list(
-        permissions.visible_forums(perms, Forum.objects.select_related(*INDEX_FORUM_RELATED))
-    )
+    forums = list(perms.visible_forums(Forum.objects.select_related(*INDEX_FORUM_RELATED)))
     by_parent: dict[int, list[Forum]] = {}
     for forum in forums:
         if forum.parent_id:
@@ -42,8 +38,8 @@ def index_categories(perms: Perms) -> list[Category]:
 
 def subforums_of(perms: Perms, forum: Forum) -> list[Forum]:
     return list(
-        permissions.visible_forums(
-            perms, Forum.objects.filter(parent=forum).select_related(*INDEX_FORUM_RELATED)
+        perms.visible_forums(
+            Forum.objects.filter(parent=forum).select_related(*INDEX_FORUM_RELATED)
         )
     )
 
@@ -53,12 +49,8 @@ def thread_list_queryset(perms: Perms, *, with_redirects: bool = False) -> Query
     readers who may read where they lead (a stub's title must not outlive a move into a forum
     the reader cannot see)."""
     qs = Thread.objects.select_related("prefix", "forum", "last_post")
-    if with_redirects:
-        readable = perms.forums_with(READ_THREADS)
-        qs = qs.filter(Q(redirect_to__isnull=True) | Q(redirect_to__forum_id__in=readable))
-    else:
-        qs = qs.filter(redirect_to__isnull=True)
-    return permissions.visible_threads(perms, qs)
+    qs = perms.visible_redirects(qs) if with_redirects else qs.filter(redirect_to__isnull=True)
+    return perms.visible_threads(qs)
 
 
 @dataclass
@@ -100,8 +92,7 @@ def thread_posts(perms: Perms, thread: Thread, page: int | None) -> PostPage:
     per_page = settings.POSTS_PER_PAGE
     nav = checked_page(page, page_count(thread.last_position, per_page))
     first, last = position_range(nav.current, per_page)
-    qs = permissions.visible_posts(
-        perms,
+    qs = perms.visible_posts(
         Post.objects.filter(thread=thread, position__range=(first, last)).select_related("author"),
     ).order_by("position", "id")
     posts = list(qs)
@@ -112,8 +103,7 @@ def thread_posts(perms: Perms, thread: Thread, page: int | None) -> PostPage:
 
 def posts_after(perms: Perms, thread: Thread, position: int, limit: int) -> list[Post]:
     """Posts after `position`, for appending to an open page (a range scan, like a page)."""
-    qs = permissions.visible_posts(
-        perms,
+    qs = perms.visible_posts(
         Post.objects.filter(thread=thread, position__gt=position).select_related("author"),
     ).order_by("position", "id")
     posts = list(qs[:limit])
@@ -123,8 +113,7 @@ def posts_after(perms: Perms, thread: Thread, position: int, limit: int) -> list
 
 
 def recent_posts_by(perms: Perms, member_id: int, limit: int = 10) -> list[Post]:
-    qs = permissions.visible_posts(
-        perms,
+    qs = perms.visible_posts(
         Post.objects.filter(author_id=member_id).select_related("thread", "thread__forum"),
     ).order_by("-created_at")
     return list(qs[:limit])

@@ -27,9 +27,7 @@ class NavBadges:
     def show_reports(self) -> bool:
         if not self._is_member:
             return False
-        from parley.permissions.reports import can_view_reports
-
-        return can_view_reports(self._request.perms)  # type: ignore[attr-defined]
+        return self._request.perms.can_view_reports()  # type: ignore[attr-defined,no-any-return]
 
     @cached_property
     def reports(self) -> int:

@@ -5,7 +5,15 @@ Every entry, group membership, forum moderator, ban or forum-tree change bumps t
 (`parley.core.stamps`) inside its transaction. Each request reads the stamp from the database, and
 every table here is keyed by it, so a change retires every copy in every worker at once: the
 worker's own memory (first level, no unpickling) and the shared cache (second level, so a table is
-computed once per board rather than once per process)."""
+computed once per board rather than once per process).
+
+Member facts are what a question needs besides group entries: the member's groups, the forums
+they moderate and their active ban. Groups and forum moderators are this app's own tables. Bans
+are a moderation feature, above this layer, so their lookup is a hook this module owns: the
+moderation app hands its lookup to `provide_ban_lookup` from `AppConfig.ready()` (a function
+from member id to `BanFacts`, run inside the cached computation, so it still costs no query per
+request). A hook rather than a copy of the ban rows here: the ban stays one row written by one
+service, and the stamp it bumps already retires the cached facts."""
 
 from __future__ import annotations
 
@@ -15,10 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db.models import F
 
+from parley.accounts.models import Member
 from parley.core import stamps
+from parley.forums.models import Forum
+from parley.permissions.models import ForumModerator, GroupProfile, PermissionEntry
 from parley.permissions.registry import (
     ALLOW,
     GUESTS,
@@ -61,6 +73,33 @@ class MemberFacts:
     group_ids: frozenset[int]
     moderated_forum_ids: frozenset[int]  # ForumModerator rows, sub-forums included
     ban: BanFacts | None = None  # the active ban, if any (expiry is checked per request)
+
+
+BanLookup = Callable[[int], BanFacts | None]  # member id -> their active ban
+
+
+def _ban_from_moderation_models(member_id: int) -> BanFacts | None:
+    # shim: removed once moderation is converted. Its AppConfig.ready() then calls
+    # provide_ban_lookup with this query, and the default lookup becomes "no bans" (no import of
+    # a higher layer left here).
+    from parley.moderation.models import Ban
+
+    ban = (
+        Ban.objects.filter(member_id=member_id, lifted_at__isnull=True)
+        .order_by(F("ends_at").desc(nulls_first=True))
+        .values_list("reason", "ends_at")
+        .first()
+    )
+    return BanFacts(reason=ban[0], ends_at=ban[1]) if ban else None
+
+
+_ban_lookup: BanLookup = _ban_from_moderation_models
+
+
+def provide_ban_lookup(lookup: BanLookup) -> None:
+    """Called once by the app that owns bans, at start-up (before any request)."""
+    global _ban_lookup
+    _ban_lookup = lookup
 
 
 class _Local:
@@ -122,8 +161,6 @@ def bump_version() -> None:
 
 def guests_group_id(stamp: int) -> int | None:
     def compute() -> int:
-        from django.contrib.auth.models import Group
-
         return Group.objects.filter(name=GUESTS).values_list("pk", flat=True).first() or 0
 
     return _local.get_or_compute(stamp, "guests", compute) or None
@@ -139,8 +176,6 @@ def member_facts(member_id: int, stamp: int) -> MemberFacts:
 
 
 def _forum_tree() -> dict[int, int | None]:
-    from parley.forums.models import Forum
-
     return dict(Forum.objects.values_list("pk", "parent_id"))
 
 
@@ -155,10 +190,6 @@ def _chain(forum_id: int, parents: dict[int, int | None]) -> list[int]:
 
 
 def _compute(group_ids: frozenset[int]) -> Grants:
-    from django.contrib.auth.models import Group
-
-    from parley.permissions.models import GroupProfile, PermissionEntry
-
     parents = _forum_tree()
     entries: dict[tuple[int, int | None, str], str] = {
         (e.group_id, e.forum_id, e.permission): e.value
@@ -204,9 +235,6 @@ def _compute(group_ids: frozenset[int]) -> Grants:
 
 
 def _member_facts(member_id: int) -> MemberFacts:
-    from parley.accounts.models import Member
-    from parley.permissions.models import ForumModerator
-
     group_ids = frozenset(
         Member.groups.through.objects.filter(member_id=member_id).values_list("group_id", flat=True)
     )
@@ -217,16 +245,8 @@ def _member_facts(member_id: int) -> MemberFacts:
     if direct:
         parents = _forum_tree()
         moderated = {f for f in parents if direct & set(_chain(f, parents))}
-    from parley.moderation.models import Ban
-
-    ban = (
-        Ban.objects.filter(member_id=member_id, lifted_at__isnull=True)
-        .order_by(F("ends_at").desc(nulls_first=True))
-        .values_list("reason", "ends_at")
-        .first()
-    )
     return MemberFacts(
         group_ids=group_ids,
         moderated_forum_ids=frozenset(moderated),
-        ban=BanFacts(reason=ban[0], ends_at=ban[1]) if ban else None,
+        ban=_ban_lookup(member_id),
     )

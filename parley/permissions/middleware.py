@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from parley.permissions import perms_for
+from parley.permissions.guardian import perms_for
 
 
 class PermissionsMiddleware:

@@ -1,5 +1,6 @@
-"""The permission matrix: every persona × action × public/private forum, asked of the one
-permissions module, and `can_view_*` agreeing with the `visible_*` filters on every object."""
+"""The permission matrix: every persona × action × public/private forum, asked of the
+guardian (`request.perms`), and `can_view_*` agreeing with the `visible_*` filters on every
+object."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ from django.contrib.auth.models import Group
 from django.test import TestCase
 from django.utils import timezone
 
-from parley import permissions
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.setup import create_category, create_forum
 from parley.moderation.models import Ban
 from parley.permissions import registry
+from parley.permissions.guardian import Perms, perms_for
 from parley.permissions.services import (
     add_forum_moderator,
     ensure_system_groups,
@@ -94,15 +95,15 @@ EXPECTED = {
 }
 
 
-def ask(action: str, perms: permissions.Perms, forum: Forum, thread: Thread, post: Post) -> bool:
+def ask(action: str, perms: Perms, forum: Forum, thread: Thread, post: Post) -> bool:
     return {
-        "view_forum": lambda: permissions.can_view_forum(perms, forum),
-        "start_thread": lambda: permissions.can_start_thread(perms, forum),
-        "reply": lambda: permissions.can_reply(perms, thread),
-        "edit_post": lambda: permissions.can_edit_post(perms, post),
-        "delete_post": lambda: permissions.can_delete_post(perms, post),
-        "report_post": lambda: permissions.can_report(perms, post),
-        "moderate_thread": lambda: permissions.can_moderate_thread(perms, thread),
+        "view_forum": lambda: perms.can_view_forum(forum),
+        "start_thread": lambda: perms.can_start_thread(forum),
+        "reply": lambda: perms.can_reply_to_thread(thread),
+        "edit_post": lambda: perms.can_edit_post(post),
+        "delete_post": lambda: perms.can_delete_post(post),
+        "report_post": lambda: perms.can_report_post(post),
+        "moderate_thread": lambda: perms.can_moderate_thread(thread),
     }[action]()
 
 
@@ -165,7 +166,7 @@ class PermissionMatrixTests(TestCase):
             thread, post = self._member_post(forum)
             post = Post.objects.select_related("thread").get(pk=post.pk)
             for persona in PERSONAS:
-                perms = permissions.perms_for(self.people.get(persona))
+                perms = perms_for(self.people.get(persona))
                 for action, expected in EXPECTED.items():
                     got = ask(action, perms, forum, thread, post)
                     if got != expected[persona][index]:
@@ -183,24 +184,20 @@ class PermissionMatrixTests(TestCase):
         posts = list(Post.objects.select_related("thread", "thread__forum"))
         forums = list(Forum.objects.all())
         for persona in PERSONAS:
-            perms = permissions.perms_for(self.people.get(persona))
-            visible_forums = set(permissions.visible_forums(perms, Forum.objects.all()))
-            visible_threads = set(permissions.visible_threads(perms, Thread.objects.all()))
-            visible_posts = set(permissions.visible_posts(perms, Post.objects.all()))
+            perms = perms_for(self.people.get(persona))
+            visible_forums = set(perms.visible_forums(Forum.objects.all()))
+            visible_threads = set(perms.visible_threads(Thread.objects.all()))
+            visible_posts = set(perms.visible_posts(Post.objects.all()))
             for forum in forums:
-                self.assertEqual(
-                    permissions.can_view_forum(perms, forum), forum in visible_forums, persona
-                )
+                self.assertEqual(perms.can_view_forum(forum), forum in visible_forums, persona)
             for thread in threads:
                 self.assertEqual(
-                    permissions.can_view_thread(perms, thread),
+                    perms.can_view_thread(thread),
                     thread in visible_threads,
                     f"{persona} {thread}",
                 )
             for post in posts:
-                self.assertEqual(
-                    permissions.can_view_post(perms, post), post in visible_posts, persona
-                )
+                self.assertEqual(perms.can_view_post(post), post in visible_posts, persona)
 
 
 class EditWindowTests(TestCase):
@@ -222,11 +219,11 @@ class EditWindowTests(TestCase):
 
         GroupProfile.objects.filter(group__name=registry.REGISTERED).update(edit_window_minutes=30)
         permissions_changed()
-        perms = permissions.perms_for(self.member)
+        perms = perms_for(self.member)
         old = Post.objects.select_related("thread").get(pk=self.old.pk)
         new = Post.objects.select_related("thread").get(pk=self.new.pk)
-        self.assertFalse(permissions.can_edit_post(perms, old))
-        self.assertTrue(permissions.can_edit_post(perms, new))
+        self.assertFalse(perms.can_edit_post(old))
+        self.assertTrue(perms.can_edit_post(new))
         GroupProfile.objects.filter(group__name=registry.REGISTERED).update(edit_window_minutes=0)
         permissions_changed()
-        self.assertTrue(permissions.can_edit_post(permissions.perms_for(self.member), old))
+        self.assertTrue(perms_for(self.member).can_edit_post(old))

@@ -10,7 +10,6 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils import timezone
 
-from parley import permissions
 from parley.accounts.models import Member, member_url
 from parley.activity.presence import locations
 from parley.activity.presence.backends import (
@@ -23,6 +22,7 @@ from parley.activity.presence.backends import (
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor, identify
 from parley.activity.presence.window import window_start
 from parley.forums.models import Forum, Thread
+from parley.permissions.guardian import Perms
 
 VISITORS_SHOWN = 100  # the current visitors list shows the newest this many
 VISITOR_TYPES = {"members": MEMBER, "guests": GUEST, "robots": ROBOT}  # ?type= values
@@ -77,7 +77,7 @@ def current_visitors(
     return _describe(request.perms, rows[:VISITORS_SHOWN])
 
 
-def _describe(perms: permissions.Perms, rows: list[VisitorRow]) -> list[VisitorLine]:
+def _describe(perms: Perms, rows: list[VisitorRow]) -> list[VisitorLine]:
     """At most one query per kind of object viewed: threads and forums through permissions, so
     a title the reader may not see reads "Viewing unknown page"."""
     ids: dict[str, set[int]] = {kind: set() for kind in locations.OBJECT_KINDS}
@@ -87,11 +87,11 @@ def _describe(perms: permissions.Perms, rows: list[VisitorRow]) -> list[VisitorL
     targets: dict[tuple[str, int], tuple[str, str]] = {}
     if ids[locations.THREAD]:
         qs = Thread.objects.filter(pk__in=ids[locations.THREAD]).only("id", "title", "slug")
-        for t in permissions.visible_threads(perms, qs):
+        for t in perms.visible_threads(qs):
             targets[locations.THREAD, t.pk] = (t.title, t.get_absolute_url())
     if ids[locations.FORUM]:
         qs = Forum.objects.filter(pk__in=ids[locations.FORUM]).only("id", "title", "slug")
-        for f in permissions.visible_forums(perms, qs):
+        for f in perms.visible_forums(qs):
             targets[locations.FORUM, f.pk] = (f.title, f.get_absolute_url())
     if ids[locations.MEMBER_PROFILE]:
         members = Member.objects.filter(pk__in=ids[locations.MEMBER_PROFILE], is_active=True)
