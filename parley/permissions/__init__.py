@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from parley.accounts.models import Member
     from parley.forums.models import Forum, Post, Thread
     from parley.permissions.guardian import Perms, perms_for  # noqa: F401
 
@@ -29,14 +28,6 @@ def __getattr__(name: str) -> Any:
 
         return getattr(guardian, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def role_title(member: Member) -> str:
-    """The title under a member's name: their custom title, else their top group's.
-
-    Not a question of the reader (everyone sees the same title) and it reads only the member
-    row: its home is `parley.accounts`, beside the `role_title` template filter, its one user."""
-    return member.custom_title or member.group_title or "Member"
 
 
 # shim: removed once moderation is converted (each asks the guardian the same question).

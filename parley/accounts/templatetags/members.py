@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.accounts.models import member_url as build_member_url
 
@@ -15,7 +14,11 @@ register = template.Library()
 
 @register.filter
 def role_title(member: Member | None) -> str:
-    return permissions.role_title(member) if member is not None else "Guest"
+    """The title under a member's name: their custom title, else their top group's (stored on
+    the member row by `permissions.services` when their groups change)."""
+    if member is None:
+        return "Guest"
+    return member.custom_title or member.group_title or "Member"
 
 
 @register.simple_tag
