@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db.models import QuerySet
 
 from parley.forums.models import Forum
 from parley.permissions.guardian.base import PermsBase
 from parley.permissions.registry import MODERATE, VIEW_FORUM
+
+# A queryset of forums keeps its own class (and its methods) through a filter.
+Forums = TypeVar("Forums", bound=QuerySet[Forum])
 
 
 class ForumGuardian(PermsBase):
@@ -17,7 +22,7 @@ class ForumGuardian(PermsBase):
         """By id: callers often hold only a thread's or a report's forum id."""
         return self.has(MODERATE, forum_id)
 
-    def visible_forums(self, qs: QuerySet[Forum]) -> QuerySet[Forum]:
+    def visible_forums(self, qs: Forums) -> Forums:
         return qs.filter(pk__in=self.forums_with(VIEW_FORUM))
 
     def get_forum(self, forum_id: int) -> Forum:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
-
 from parley.forums.models import Forum, Post, Thread
+from parley.permissions.guardian.forums import Forums
 from parley.permissions.guardian.posts import PostGuardian
 from parley.permissions.registry import MODERATE, START_THREAD
 
@@ -68,7 +67,7 @@ class ModerationGuardian(PostGuardian):
             self.can_start_thread(forum) or self.can_moderate_forum(forum.pk)
         )
 
-    def visible_target_forums(self, qs: QuerySet[Forum]) -> QuerySet[Forum]:
+    def visible_target_forums(self, qs: Forums) -> Forums:
         """Forums `can_post_into` allows, for the move and split forms' choices."""
         allowed = self.forums_with(START_THREAD) if self.can_act else frozenset()
         return self.visible_forums(qs).filter(pk__in=allowed | self.forums_with(MODERATE))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TypeVar
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -12,6 +13,8 @@ from parley.forums.models import Post
 from parley.permissions.guardian.threads import ThreadGuardian
 from parley.permissions.registry import DELETE_OWN, EDIT_OWN, MODERATE, READ_THREADS
 
+Posts = TypeVar("Posts", bound=QuerySet[Post])  # keeps a custom queryset's class
+
 
 class PostGuardian(ThreadGuardian):
     def can_view_post(self, post: Post) -> bool:
@@ -19,7 +22,7 @@ class PostGuardian(ThreadGuardian):
             return False
         return self._published_or_allowed(post, post.thread.forum_id)
 
-    def visible_posts(self, qs: QuerySet[Post]) -> QuerySet[Post]:
+    def visible_posts(self, qs: Posts) -> Posts:
         moderated = self.forums_with(MODERATE)
         published = Q(
             is_deleted=False,

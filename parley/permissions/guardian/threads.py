@@ -3,11 +3,15 @@ stubs, starting them and replying to them."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db.models import Q, QuerySet
 
 from parley.forums.models import Forum, Post, Thread
 from parley.permissions.guardian.forums import ForumGuardian
 from parley.permissions.registry import MODERATE, READ_THREADS, REPLY, START_THREAD
+
+Threads = TypeVar("Threads", bound=QuerySet[Thread])  # keeps a custom queryset's class
 
 
 class ThreadGuardian(ForumGuardian):
@@ -24,7 +28,7 @@ class ThreadGuardian(ForumGuardian):
             return False
         return self._published_or_allowed(thread, thread.forum_id)
 
-    def visible_threads(self, qs: QuerySet[Thread]) -> QuerySet[Thread]:
+    def visible_threads(self, qs: Threads) -> Threads:
         """Threads in forums the reader may read; deleted ones only where they moderate."""
         moderated = self.forums_with(MODERATE)
         published = Q(is_deleted=False, awaiting_approval=False)
@@ -34,7 +38,7 @@ class ThreadGuardian(ForumGuardian):
             published | Q(forum_id__in=moderated), forum_id__in=self.forums_with(READ_THREADS)
         )
 
-    def visible_redirects(self, qs: QuerySet[Thread]) -> QuerySet[Thread]:
+    def visible_redirects(self, qs: Threads) -> Threads:
         """Leaves out the "Moved" stubs that lead where the reader may not read (a stub's title
         must not outlive a move into a forum the reader cannot see); other threads pass."""
         readable = self.forums_with(READ_THREADS)
