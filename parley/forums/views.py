@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import get_script_prefix
 from django.views.decorators.http import require_http_methods
 
-from parley import permissions
 from parley.activity import queries as activity_queries
 from parley.activity import services as activity_services
 from parley.activity.presence import blocks as presence_blocks
@@ -33,7 +32,6 @@ from parley.forums.forms import (
     new_client_token,
 )
 from parley.forums.models import Post, Thread
-from parley.permissions import abuse as abuse_permissions
 
 AWAITING_APPROVAL = "Your message will be visible once a moderator approves it."
 
@@ -63,7 +61,7 @@ def forum_index(request: HttpRequest) -> HttpResponse:
 def forum_view(
     request: HttpRequest, forum_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, params.id_or_404(forum_id))
+    forum = request.perms.get_forum(params.id_or_404(forum_id))
     page = params.page_or_404(page)
     url = forum.get_absolute_url() + (f"page-{page}" if page and page > 1 else "")
     if (response := _canonical(request, slug, forum.slug, url)) is not None:
@@ -79,7 +77,7 @@ def forum_view(
             "forum": forum,
             "listing": listing,
             "subforums": subforums,
-            "can_start_thread": permissions.can_start_thread(request.perms, forum),
+            "can_start_thread": request.perms.can_start_thread(forum),
             "presence": presence_blocks.forum_viewers(request, forum.pk),
         },
     )
@@ -88,8 +86,8 @@ def forum_view(
 @login_required
 @require_http_methods(["GET", "POST"])
 def forum_post_thread(request: HttpRequest, forum_id: str, slug: str | None = None) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, params.id_or_404(forum_id))
-    permissions.ensure_can_start_thread(request.perms, forum)
+    forum = request.perms.get_forum(params.id_or_404(forum_id))
+    request.perms.ensure_can_start_thread(forum)
     form = ThreadForm(request.POST or None, initial={"client_token": new_client_token()})
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -113,7 +111,7 @@ def forum_post_thread(request: HttpRequest, forum_id: str, slug: str | None = No
 def thread_view(
     request: HttpRequest, thread_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
+    thread = request.perms.get_thread(params.id_or_404(thread_id))
     if thread.redirect_to_id:  # a "Moved" stub: readers go where the thread is now
         return HttpResponsePermanentRedirect(
             f"{get_script_prefix()}threads/{thread.slug}.{thread.redirect_to_id}/"
@@ -124,7 +122,7 @@ def thread_view(
     post_page = queries.thread_posts(request.perms, thread, page)
     view_counts.record_view(thread.pk)
     _show_posts(request, thread, post_page.posts)
-    can_reply = permissions.can_reply(request.perms, thread)
+    can_reply = request.perms.can_reply_to_thread(thread)
     return render(
         request,
         "forums/thread_view.html",
@@ -149,7 +147,7 @@ def thread_new_replies(
     """Polled by an open thread page (htmx). `?after=N`: the last position the page shows.
     Nothing new: 204, so the poll costs one query and htmx leaves the page alone. New replies:
     a notice with a button; `&load=1` returns the posts themselves to append in place."""
-    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
+    thread = request.perms.get_thread(params.id_or_404(thread_id))
     after_position = params.query_int(request.GET, "after")
     if after_position is None:
         return HttpResponseBadRequest("after must be a post position")
@@ -169,7 +167,7 @@ def _thread_context(request: HttpRequest, thread: Thread) -> dict[str, object]:
     return {
         "thread": thread,
         "forum": thread.forum,
-        "can_reply": permissions.can_reply(request.perms, thread),
+        "can_reply": request.perms.can_reply_to_thread(thread),
         "reply_url": thread.reply_url(),
         "live_poll_seconds": settings.PARLEY_LIVE_POLL_SECONDS,
     }
@@ -179,10 +177,10 @@ def _show_posts(request: HttpRequest, thread: Thread, posts: list[Post]) -> None
     """Per-post permission flags for the template, and the reader's read marker moved on."""
     perms = request.perms
     for post in posts:
-        post.can_edit = permissions.can_edit_post(perms, post)
-        post.can_delete = permissions.can_delete_post(perms, post)
-        post.can_report = permissions.can_report(perms, post)
-        post.can_warn = abuse_permissions.can_warn_post(perms, post)
+        post.can_edit = perms.can_edit_post(post)
+        post.can_delete = perms.can_delete_post(post)
+        post.can_report = perms.can_report_post(post)
+        post.can_warn = perms.can_warn_post(post)
     if perms.is_member and posts:
         activity_services.mark_thread_read(
             member=request.user, thread=thread, up_to=posts[-1].created_at
@@ -192,8 +190,8 @@ def _show_posts(request: HttpRequest, thread: Thread, posts: list[Post]) -> None
 @login_required
 @require_http_methods(["GET", "POST"])
 def thread_reply(request: HttpRequest, thread_id: str, slug: str | None = None) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
-    permissions.ensure_can_reply(request.perms, thread)
+    thread = request.perms.get_thread(params.id_or_404(thread_id))
+    request.perms.ensure_can_reply_to_thread(thread)
     initial = {"client_token": new_client_token(), "body": _quotes_for(request, thread)}
     form = ReplyForm(request.POST or None, initial=initial)
     preview = None
@@ -225,10 +223,8 @@ def _quotes_for(request: HttpRequest, thread: Thread) -> str:
     ids = params.query_ids(request.GET.getlist("quote"), limit=10)
     if not ids:
         return ""
-    posts = permissions.visible_posts(
-        request.perms, Post.objects.filter(pk__in=ids, thread=thread)
-    ).order_by("position")
-    return "".join(_quote(p) for p in posts)
+    posts = request.perms.visible_posts(Post.objects.filter(pk__in=ids, thread=thread))
+    return "".join(_quote(p) for p in posts.order_by("position"))
 
 
 def _quote(post: Post) -> str:
@@ -242,23 +238,23 @@ def _quote(post: Post) -> str:
 
 def post_redirect(request: HttpRequest, post_id: int) -> HttpResponse:
     """`/posts/<id>/` goes to the page of the thread that holds the post, at its anchor."""
-    post = permissions.get_post_for(request.perms, post_id)
+    post = request.perms.get_post(post_id)
     page = page_of_position(post.position, settings.POSTS_PER_PAGE)
     return redirect(f"{post.thread.page_url(page)}#post-{post.pk}")
 
 
 def post_quote(request: HttpRequest, post_id: int) -> HttpResponse:
     """The quote BBCode for one post, fetched by the Quote button's script."""
-    post = permissions.get_post_for(request.perms, post_id)
-    permissions.ensure_can_reply(request.perms, post.thread)
+    post = request.perms.get_post(post_id)
+    request.perms.ensure_can_reply_to_thread(post.thread)
     return HttpResponse(_quote(post), content_type="text/plain; charset=utf-8")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = permissions.get_post_for(request.perms, post_id)
-    permissions.ensure_can_edit_post(request.perms, post)
+    post = request.perms.get_post(post_id)
+    request.perms.ensure_can_edit_post(post)
     edits_title = post.pk == post.thread.first_post_id
     initial = {"body": post.body_source, "edit_count": post.edit_count, "title": post.thread.title}
     form = EditPostForm(request.POST or None, initial=initial, edits_title=edits_title)
@@ -300,8 +296,8 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = permissions.get_post_for(request.perms, post_id)
-    permissions.ensure_can_delete_post(request.perms, post)
+    post = request.perms.get_post(post_id)
+    request.perms.ensure_can_delete_post(post)
     if request.method == "POST":
         services.delete_post(actor=request.user, post=post)
         page = page_of_position(max(post.position - 1, 1), settings.POSTS_PER_PAGE)

@@ -10,7 +10,6 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from parley import permissions
 from parley.activity.presence import blocks, locations, queries
 from parley.activity.presence.window import window
 
@@ -22,14 +21,14 @@ def _block(request: HttpRequest, block: blocks.Block) -> HttpResponse:
 @never_cache
 @require_GET
 def thread_viewers(request: HttpRequest, thread_id: int) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, thread_id)
+    thread = request.perms.get_thread(thread_id)
     return _block(request, blocks.thread_viewers(request, thread.pk))
 
 
 @never_cache
 @require_GET
 def forum_viewers(request: HttpRequest, forum_id: int) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, forum_id)
+    forum = request.perms.get_forum(forum_id)
     return _block(request, blocks.forum_viewers(request, forum.pk))
 
 
