@@ -57,41 +57,21 @@ def ensure_can_report(perms: Perms, post: Post) -> None:
     perms.ensure_can_report_post(post)
 
 
-# shim: removed once parley/forums/views.py and parley/forums/services.py are committed with the
-# guardian calls they hold in the working tree (both also carry other changes in progress); the
-# committed versions still ask these.
-
-
-def can_start_thread(perms: Perms, forum: Forum) -> bool:
-    return perms.can_start_thread(forum)
+# shim: removed once parley/forums/services.py is committed with the guardian calls it holds in
+# the working tree (it also carries another helper's changes in progress); the committed version
+# still asks these.
 
 
 def ensure_can_start_thread(perms: Perms, forum: Forum) -> None:
     perms.ensure_can_start_thread(forum)
 
 
-def can_reply(perms: Perms, thread: Thread) -> bool:
-    return perms.can_reply_to_thread(thread)
-
-
 def ensure_can_reply(perms: Perms, thread: Thread) -> None:
     perms.ensure_can_reply_to_thread(thread)
 
 
-def can_edit_post(perms: Perms, post: Post) -> bool:
-    return perms.can_edit_post(post)
-
-
-def can_delete_post(perms: Perms, post: Post) -> bool:
-    return perms.can_delete_post(post)
-
-
 def ensure_can_delete_post(perms: Perms, post: Post) -> None:
     perms.ensure_can_delete_post(post)
-
-
-def can_report(perms: Perms, post: Post) -> bool:
-    return perms.can_report_post(post)
 
 
 def ensure_can_moderate_thread(perms: Perms, thread: Thread) -> None:

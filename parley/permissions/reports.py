@@ -18,10 +18,6 @@ def report_forum_ids(perms: Perms) -> frozenset[int]:
     return perms.report_forum_ids()
 
 
-def can_view_reports(perms: Perms) -> bool:
-    return perms.can_view_reports()
-
-
 def can_view_report(perms: Perms, report: Report) -> bool:
     return perms.can_view_report(report)
 
