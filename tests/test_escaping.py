@@ -35,8 +35,9 @@ from parley.core.markup.sanitise import is_safe_image, is_safe_link, sanitise_ht
 from parley.forums import services
 from parley.forums.models import Post, Thread
 from parley.forums.setup import create_category, create_forum, create_prefix
-from parley.moderation import approval, discipline
 from parley.moderation.actions import services as actions
+from parley.moderation.approval import services as approval
+from parley.moderation.discipline import services as discipline
 from parley.moderation.models import ReportReason
 from parley.moderation.reports import services as reports
 from parley.permissions.services import ensure_system_groups

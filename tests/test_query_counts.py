@@ -37,11 +37,11 @@ from parley.activity.presence import locations
 from parley.activity.presence.backends import get_backend
 from parley.forums import services
 from parley.forums.models import Post
-from parley.moderation import discipline
+from parley.moderation.discipline import services as discipline
 from parley.moderation.models import Report, ReportReason
 from parley.moderation.reports import services as reports
 from tests.activity.presence_support import guest, member, site_backend, tick, visit
-from tests.moderation.abuse_support import make_newcomer
+from tests.moderation.support import make_newcomer
 from tests.world import THREE_PAGE_POSTS, World, build_world, warm_permission_cache
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, Member
 from parley.accounts.usernames import validate_chosen_username
-from parley.moderation.abuse_forms import (
+from parley.moderation.defences import (
     ConfirmationResendThrottleMixin,
     LoginThrottleMixin,
     PasswordResetThrottleMixin,

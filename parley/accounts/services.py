@@ -113,7 +113,7 @@ def register_member_or_notify_owner(
         return None
     if not confirming:
         return member
-    from parley.moderation.abuse_forms import account_email_allowance
+    from parley.moderation.defences import account_email_allowance
 
     if account_email_allowance(member.email).allowed:
         send_confirmation_link(member, confirm_url=confirm_url)
@@ -124,7 +124,7 @@ def notify_registration_attempt(*, email: str, login_url: str, reset_url: str) -
     """Email the owner of `email` that someone tried to register with it. Silent when there is
     no active owner, when the address had its share of account emails this hour, or when the
     mail server fails (logged): the page shown is the same either way. True if sent."""
-    from parley.moderation.abuse_forms import account_email_allowance
+    from parley.moderation.defences import account_email_allowance
 
     owner = Member.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if owner is None or not account_email_allowance(owner.email).allowed:
@@ -262,7 +262,7 @@ def resend_confirmation_link(*, email: str, confirm_url: Callable[[str], str]) -
     """Send a new confirmation link to the account waiting for one at `email`, if there is one.
     Counted against the address's account emails first, whether or not an account uses it, and
     silent either way: the caller answers the same whatever happened. True if sent."""
-    from parley.moderation.abuse_forms import account_email_allowance
+    from parley.moderation.defences import account_email_allowance
 
     email = email.strip()
     if not account_email_allowance(email).allowed:

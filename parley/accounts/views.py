@@ -28,7 +28,7 @@ from parley.accounts.forms import (
 from parley.accounts.models import Member
 from parley.core.params import id_or_404
 from parley.forums import queries
-from parley.moderation import abuse_forms
+from parley.moderation import defences
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -44,7 +44,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
         response = super().form_valid(form)
-        abuse_forms.remember_device(self.request, response, form.get_user())
+        defences.remember_device(self.request, response, form.get_user())
         return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -68,7 +68,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # it), and this browser, which just proved it reads the member's email, becomes a
         # known device that nobody else's failures can refuse.
         response = super().form_valid(form)
-        abuse_forms.remember_device(self.request, response, form.user)
+        defences.remember_device(self.request, response, form.user)
         # The reset link went to the member's address: an account still waiting for its
         # confirmation link needs it no more.
         services.confirm_email_by_reset(member=form.user)
@@ -80,9 +80,9 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("index")
     form = RegisterForm(request.POST or None)
-    allowance = abuse_forms.register_ip_allowance(request) if request.method == "POST" else None
+    allowance = defences.register_ip_allowance(request) if request.method == "POST" else None
     if allowance is not None and not allowance.allowed:
-        form.add_error(None, abuse_forms.register_refusal(allowance))
+        form.add_error(None, defences.register_refusal(allowance))
     elif request.method == "POST" and form.is_valid() and form.claim_started():
         try:
             member = services.register_member_or_notify_owner(
@@ -109,7 +109,7 @@ def register(request: HttpRequest) -> HttpResponse:
             login(request, member, backend="parley.accounts.backends.NameOrEmailBackend")
             messages.success(request, f"Welcome, {member.username}! Your account is ready.")
             response = redirect(_next_url(request))
-            abuse_forms.remember_device(request, response, member)
+            defences.remember_device(request, response, member)
             return response
     return render(request, "accounts/register.html", {"form": form, "next": _next_url(request)})
 
@@ -137,7 +137,7 @@ def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
         f"Welcome, {member.username}! Your email address is confirmed and your account is ready.",
     )
     response = redirect("index")
-    abuse_forms.remember_device(request, response, member)
+    defences.remember_device(request, response, member)
     return response
 
 

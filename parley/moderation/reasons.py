@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from parley.core.markup import clean_control_chars
 from parley.moderation.models import REASON_MAX_CHARS
 
+REASON_REQUIRED = "Please give a reason."
+
 
 def clean_reason(text: str, *, required: str = "") -> str:
     """A reason as the log, alerts and deleted-content notices store it: control characters

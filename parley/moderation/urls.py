@@ -5,7 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("parley.moderation.reports.urls")),
     path("", include("parley.moderation.actions.urls")),
-    path("", include("parley.moderation.abuse_urls")),
+    path("", include("parley.moderation.approval.urls")),
+    path("", include("parley.moderation.discipline.urls")),
     path("", include("parley.moderation.history.urls")),
     path("", include("parley.moderation.log.urls")),
 ]

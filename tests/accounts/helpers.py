@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from parley.moderation.abuse_forms import form_started_token
+from parley.moderation.defences import form_started_token
 
 SHOWN_SECONDS_AGO = 60
 

@@ -13,8 +13,8 @@ from django.test import Client, TestCase, override_settings
 
 from parley.accounts.models import Member
 from parley.core import ratelimit
-from parley.moderation import abuse_forms
-from parley.moderation.abuse_forms import form_started_token
+from parley.moderation import defences
+from parley.moderation.defences import form_started_token
 from tests.accounts.helpers import register_form_data
 from tests.world import PASSWORD, make_member
 
@@ -37,7 +37,7 @@ class RegistrationDefenceTests(TestCase):
     def test_the_form_carries_a_signed_time_and_a_hidden_trap(self) -> None:
         page = self.client.get("/register/")
         token = started_value(page)
-        shown_at, _nonce = signing.loads(token, salt=abuse_forms._STARTED_SALT)
+        shown_at, _nonce = signing.loads(token, salt=defences._STARTED_SALT)
         self.assertLessEqual(time.time() - shown_at, 5)
         self.assertContains(page, '<div class="hp-field" aria-hidden="true">')
         self.assertContains(page, 'name="website"')
@@ -64,7 +64,7 @@ class RegistrationDefenceTests(TestCase):
         self.assertEqual(started_value(response), token)  # the time already spent still counts
         self.assertFalse(Member.objects.filter(username="Nadia").exists())
         later = time.time() + 5
-        with mock.patch("parley.moderation.abuse_forms.time.time", return_value=later):
+        with mock.patch("parley.moderation.defences.time.time", return_value=later):
             response = self.client.post("/register/", {**NADIA, "started": token})
         self.assertEqual(response.status_code, 302)
         self.assertTrue(Member.objects.filter(username="Nadia").exists())
@@ -76,7 +76,7 @@ class RegistrationDefenceTests(TestCase):
             self.assertContains(response, "We could not create your account.")
             renewed = started_value(response)
             self.assertNotEqual(renewed, data.get("started"))
-            signing.loads(renewed, salt=abuse_forms._STARTED_SALT)
+            signing.loads(renewed, salt=defences._STARTED_SALT)
         self.assertFalse(Member.objects.exists())
 
     def test_a_form_left_open_for_days_asks_for_another_submit(self) -> None:

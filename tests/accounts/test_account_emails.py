@@ -15,7 +15,7 @@ from django.test import Client, TestCase, override_settings
 
 from parley.accounts.models import Member
 from parley.core.cache import breaker as cache_breaker
-from parley.moderation.abuse_forms import DEVICE_COOKIE, form_started_token
+from parley.moderation.defences import DEVICE_COOKIE, form_started_token
 from tests.accounts.helpers import register_form_data
 from tests.accounts.pages import field_value, form_errors, heading, main_text, signed_in
 from tests.world import PASSWORD, make_member
@@ -191,7 +191,7 @@ class SingleUseFormTokenTests(TestCase):
         other_worker = caches.create_connection("default")
         self.addCleanup(other_worker.close)
         members_before = Member.objects.count()
-        with mock.patch("parley.moderation.abuse_forms.cache", other_worker):
+        with mock.patch("parley.moderation.defences.cache", other_worker):
             response = self.post(from_address(2), token, 2)
         self.assertIn("already sent once", " ".join(form_errors(response)))
         self.assertEqual(Member.objects.count(), members_before)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from parley.accounts.models import Member
 from parley.accounts.services import register_member
 from parley.accounts.tasks import prune_unconfirmed_members
-from parley.moderation.abuse_forms import DEVICE_COOKIE
+from parley.moderation.defences import DEVICE_COOKIE
 from tests.accounts.helpers import register_form_data
 from tests.accounts.pages import document, field_value, form_errors, heading, main_text, signed_in
 from tests.multiprocess.client import Form

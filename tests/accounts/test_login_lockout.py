@@ -11,7 +11,7 @@ from unittest import mock
 from django.core import mail
 from django.test import Client, TestCase, override_settings
 
-from parley.moderation.abuse_forms import DEVICE_COOKIE
+from parley.moderation.defences import DEVICE_COOKIE
 from tests.accounts.pages import form_errors, signed_in
 from tests.world import PASSWORD, make_member
 

@@ -9,7 +9,7 @@ from django.test import Client, TestCase
 
 from parley.forums import services
 from parley.forums.models import Post, Thread
-from tests.moderation.abuse_support import gate_settings, make_newcomer
+from tests.moderation.support import gate_settings, make_newcomer
 from tests.world import build_world
 
 HELD = "Held reply nobody may read yet"

@@ -28,7 +28,7 @@ from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.setup import create_category, create_forum
 from parley.moderation import gate
-from tests.moderation.abuse_support import gate_settings, make_newcomer
+from tests.moderation.support import gate_settings, make_newcomer
 from tests.multiprocess.client import parse_html
 from tests.world import make_member
 

@@ -39,8 +39,8 @@ VIEW_ASKS = re.compile(
 # The modules whose services are checked, and the modules their calls are followed into.
 SERVICE_MODULES = [
     "parley.moderation.actions.services",
-    "parley.moderation.approval",
-    "parley.moderation.discipline",
+    "parley.moderation.approval.services",
+    "parley.moderation.discipline.services",
     "parley.moderation.reports.services",
 ]
 FOLLOWED_MODULES = [

@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied
 from parley.accounts.models import Member
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
-from parley.moderation import approval
+from parley.moderation.approval import queries as approval_queries
+from parley.moderation.approval import services as approval
 from parley.moderation.models import ModeratorLogEntry
 from parley.notifications.models import Alert
 from parley.permissions import perms_for
 from parley.permissions.services import add_forum_moderator
-from tests.moderation.abuse_support import (
+from tests.moderation.support import (
     HeldContentTestCase,
     assert_counters_consistent,
     contiguous_positions,
@@ -159,19 +160,19 @@ class QueueTests(HeldContentTestCase):
     def test_the_queue_holds_what_the_reader_moderates(self) -> None:
         reply = self.held_reply(self.w.long_thread, body="In the news")  # news forum
         thread = self.held_thread(minutes=1)  # lounge
-        everything = approval.approval_queue(perms_for(self.w.moderator))
+        everything = approval_queries.approval_queue(perms_for(self.w.moderator))
         self.assertEqual([t.pk for t in everything.threads], [thread.pk])
         self.assertEqual([p.pk for p in everything.posts], [reply.pk])
         lounge_mod = make_member("Lounge Mod")
         add_forum_moderator(member=lounge_mod, forum=self.w.lounge)
-        mine = approval.approval_queue(perms_for(lounge_mod))
+        mine = approval_queries.approval_queue(perms_for(lounge_mod))
         self.assertEqual(([t.pk for t in mine.threads], mine.posts), ([thread.pk], []))
-        self.assertEqual(approval.held_count(perms_for(self.w.moderator)), 2)
-        self.assertEqual(len(approval.approval_queue(perms_for(self.w.member))), 0)
+        self.assertEqual(approval_queries.held_count(perms_for(self.w.moderator)), 2)
+        self.assertEqual(len(approval_queries.approval_queue(perms_for(self.w.member))), 0)
 
     def test_handled_items_leave_the_queue(self) -> None:
         reply = self.held_reply(self.w.short_thread)
         thread = self.held_thread(minutes=1)
         approval.approve_post(actor=self.w.moderator, post=reply)
         approval.reject_thread(actor=self.w.moderator, thread=thread, reason="No")
-        self.assertEqual(len(approval.approval_queue(perms_for(self.w.moderator))), 0)
+        self.assertEqual(len(approval_queries.approval_queue(perms_for(self.w.moderator))), 0)

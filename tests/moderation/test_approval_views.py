@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from parley.forums.models import Post, Thread
 from parley.moderation.models import ModeratorLogEntry
-from tests.moderation.abuse_support import HeldContentTestCase
+from tests.moderation.support import HeldContentTestCase
 from tests.world import make_member, warm_permission_cache
 
 QUEUE = "/approval-queue/"

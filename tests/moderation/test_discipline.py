@@ -13,12 +13,13 @@ from parley import permissions
 from parley.accounts.models import Member
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
-from parley.moderation import discipline
+from parley.moderation.discipline import queries as discipline_queries
+from parley.moderation.discipline import services as discipline
 from parley.moderation.models import Ban, ModeratorLogEntry, Warning
 from parley.notifications.models import Alert
 from parley.permissions import abuse
 from parley.permissions.services import add_forum_moderator
-from tests.moderation.abuse_support import (
+from tests.moderation.support import (
     assert_counters_consistent,
     contiguous_positions,
     gate_settings,
@@ -79,11 +80,11 @@ class WarningTests(DisciplineTestCase):
             reason="c",
             expires_at=now + timedelta(days=1),
         )
-        self.assertEqual(discipline.active_warning_points(self.w.other), 9)
+        self.assertEqual(discipline_queries.active_warning_points(self.w.other), 9)
         Warning.objects.filter(pk=expiring.pk).update(expires_at=now - timedelta(seconds=1))
-        self.assertEqual(discipline.active_warning_points(self.w.other), 4)
+        self.assertEqual(discipline_queries.active_warning_points(self.w.other), 4)
         self.assertEqual(
-            discipline.active_warning_points(self.w.other, now=now + timedelta(days=31)), 1
+            discipline_queries.active_warning_points(self.w.other, now=now + timedelta(days=31)), 1
         )
 
     def test_bad_input_is_refused(self) -> None:
@@ -144,7 +145,7 @@ class BanTests(DisciplineTestCase):
                 actor=self.w.other, thread=self.w.short_thread, body="Back again", now=later
             )
         self.assertFalse(post.is_deleted)
-        self.assertIsNone(discipline.active_ban(self.w.other, now=later))
+        self.assertIsNone(discipline_queries.active_ban(self.w.other, now=later))
 
     def test_a_permanent_ban_and_lifting_it(self) -> None:
         discipline.ban_member(actor=self.w.admin, member=self.w.other, reason="Spam")
@@ -259,4 +260,4 @@ class SpamCleanerTests(DisciplineTestCase):
         self.assertEqual(entries[0].details, {"threads": 1, "posts": 4})
 
     def test_footprint_counts_what_would_go(self) -> None:
-        self.assertEqual(discipline.spam_footprint(self.w.other), (1, 23))
+        self.assertEqual(discipline_queries.spam_footprint(self.w.other), (1, 23))

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from parley.accounts.models import Member
 from parley.forums.models import Post, Thread
-from parley.moderation import discipline
+from parley.moderation.discipline import queries as discipline_queries
+from parley.moderation.discipline import services as discipline
 from parley.moderation.models import Ban, ModeratorLogEntry, Report, ReportReason, Warning
 from tests.moderation.test_discipline import DisciplineTestCase
 from tests.world import PASSWORD, make_member
@@ -39,7 +40,7 @@ class WarnPageTests(DisciplineTestCase):
         self.assertAlmostEqual(
             warning.expires_at, timezone.now() + timedelta(days=30), delta=timedelta(minutes=1)
         )
-        self.assertEqual(discipline.active_warning_points(self.w.other), 5)
+        self.assertEqual(discipline_queries.active_warning_points(self.w.other), 5)
 
     def test_a_missing_reason_keeps_what_was_typed(self) -> None:
         self.client.force_login(self.w.moderator)
@@ -193,7 +194,7 @@ class TemplateToolTests(DisciplineTestCase):
         request = RequestFactory().get("/")
         request.user = user or AnonymousUser()
         request.perms = perms_for(user)
-        return Template("{% load abuse %}" + source).render(
+        return Template("{% load discipline moderator_tools %}" + source).render(
             Context({"request": request, **context})
         )
 
@@ -202,7 +203,7 @@ class TemplateToolTests(DisciplineTestCase):
         self.assertEqual(
             self.bob_post.action_url("warn"), reverse("post-warn", args=[self.bob_post.pk])
         )
-        tools = "{% member_abuse_tools member as t %}{{ t.ban_url }} {{ t.spam_clean_url }}"
+        tools = "{% member_discipline_tools member as t %}{{ t.ban_url }} {{ t.spam_clean_url }}"
         self.assertEqual(
             self.render(tools, self.w.moderator, member=bob),
             f"{reverse('member-ban', args=[bob.slug, bob.pk])} "
@@ -212,7 +213,7 @@ class TemplateToolTests(DisciplineTestCase):
         self.assertEqual(self.render(queue, self.lounge_mod), reverse("approval-queue"))
 
     def test_readers_without_the_right_get_nothing(self) -> None:
-        tools = "{% member_abuse_tools member as t %}{{ t.ban_url }}"
+        tools = "{% member_discipline_tools member as t %}{{ t.ban_url }}"
         queue = "{% approval_queue_url as url %}{{ url }}"
         for reader in (None, self.w.member, self.lounge_mod):
             self.assertEqual(self.render(tools, reader, member=self.w.other), "", reader)

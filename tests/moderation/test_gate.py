@@ -16,7 +16,7 @@ from parley.accounts.models import Member
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
 from parley.moderation import gate
-from tests.moderation.abuse_support import (
+from tests.moderation.support import (
     assert_counters_consistent,
     gate_settings,
     make_newcomer,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.test import TestCase
 
 from parley.forums.models import Post, Thread
-from tests.moderation.abuse_support import gate_settings, make_newcomer
+from tests.moderation.support import gate_settings, make_newcomer
 from tests.world import build_world
 
 

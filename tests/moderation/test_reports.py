@@ -12,7 +12,7 @@ from django.test import TestCase
 
 from parley import permissions
 from parley.forums.models import Post
-from parley.moderation import discipline
+from parley.moderation.discipline import services as discipline
 from parley.moderation.models import (
     ModeratorLogEntry,
     Report,
@@ -26,7 +26,7 @@ from parley.moderation.reports import services as reports
 from parley.notifications.models import Alert
 from parley.permissions.reports import can_view_report, visible_reports
 from parley.permissions.services import add_forum_moderator
-from tests.moderation.abuse_support import counter_state, gate_settings
+from tests.moderation.support import counter_state, gate_settings
 from tests.world import build_world, make_member
 
 
@@ -237,7 +237,7 @@ class HandlingTests(TestCase):
         self.assertEqual(alert.url, self.w.lounge.get_absolute_url())
 
     def test_resolve_with_a_warning(self) -> None:
-        """Needs parley.moderation.discipline.warn_member (abuse control)."""
+        """Needs parley.moderation.discipline.services.warn_member."""
         with self.captureOnCommitCallbacks(execute=True):
             reports.resolve_report(
                 actor=self.w.moderator,

@@ -16,7 +16,7 @@ from parley.moderation.reports import services as reports
 from parley.permissions import perms_for, registry
 from parley.permissions.reports import can_view_report, visible_reports
 from parley.permissions.services import add_member_to_group, make_forum_private
-from tests.moderation.abuse_support import gate_settings
+from tests.moderation.support import gate_settings
 from tests.world import build_world, make_member
 
 SECRET_TITLE = "Board minutes: the merger"

@@ -11,7 +11,7 @@ from parley import permissions
 from parley.core import stamps
 from parley.core.models import Stamp
 from parley.forums.models import Forum
-from parley.moderation import discipline
+from parley.moderation.discipline import services as discipline
 from parley.permissions import grants
 from parley.permissions.services import add_forum_moderator
 from tests.world import build_world, make_member

@@ -24,8 +24,8 @@ from parley.core import stamps
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.setup import create_category, create_forum
-from parley.moderation import discipline
 from parley.moderation.actions import services as actions
+from parley.moderation.discipline import services as discipline
 from parley.permissions import moderation as mod_permissions
 from parley.permissions import registry
 from parley.permissions.models import GroupProfile

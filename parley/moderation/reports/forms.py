@@ -8,7 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from parley.moderation.abuse_forms import DAY_CHOICES_WARN
+from parley.moderation.discipline.forms import WARNING_DAYS
 from parley.moderation.models import REASON_MAX_CHARS, REPORT_MESSAGE_MAX_CHARS, ReportReason
 
 WARN_POINTS_MAX = 100
@@ -74,7 +74,7 @@ class ResolveReportForm(_OutcomeForm):
     # The same choices as warning from a post, so both paths issue the same kind of warning.
     warn_expires_in = forms.TypedChoiceField(
         label="Expires after",
-        choices=DAY_CHOICES_WARN,
+        choices=WARNING_DAYS,
         coerce=int,
         empty_value=None,
         required=False,

@@ -19,8 +19,8 @@ from parley.accounts.models import Member
 from parley.core import ratelimit
 from parley.core.markup import clean_control_chars
 from parley.forums.models import Post
-from parley.moderation import discipline
 from parley.moderation.actions import services as actions
+from parley.moderation.discipline import services as discipline
 from parley.moderation.log.services import log_action
 from parley.moderation.models import (
     REPORT_MESSAGE_MAX_CHARS,

@@ -1,6 +1,7 @@
 """Moderator tools for the thread and forum pages, asked once per page: the template gets an
 object of booleans and URLs (or None for readers who moderate nothing here), and deleted posts
-get who deleted them, for every post on the page in one query at most.
+get who deleted them, for every post on the page in one query at most. The navigation's links
+to the approval queue and the moderator log, for readers who may open them.
 
 Redirect stubs ("Moved: title") are drawn by the thread-row template with the filters here."""
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from parley.accounts.models import Member
 from parley.forums.models import Forum, Post, Thread
+from parley.permissions import abuse
 from parley.permissions import moderation as can
 
 register = template.Library()
@@ -85,3 +87,16 @@ def moderator_log_url(context: template.Context) -> str:
     return (
         f"{get_script_prefix()}moderation/log/" if can.can_view_moderator_log(request.perms) else ""
     )
+
+
+@register.simple_tag(takes_context=True)
+def approval_queue_url(context: template.Context) -> str:
+    """The approval queue link for the navigation (readers who moderate), "" for others."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    perms = getattr(request, "perms", None)
+    if user is None or perms is None or not user.is_authenticated:
+        return ""  # guests: no permissions are built for this
+    if not abuse.can_view_approval_queue(perms):
+        return ""
+    return f"{get_script_prefix()}approval-queue/"

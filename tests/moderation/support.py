@@ -1,5 +1,6 @@
-"""Shared by the abuse-control tests: a newcomer persona, gate settings pinned to known values,
-and the counter check (every denormalised counter equals what `resync_*` rebuilds)."""
+"""Shared by the gate, approval and discipline tests: a newcomer persona, gate settings pinned
+to known values, and the counter check (every denormalised counter equals what `resync_*`
+rebuilds)."""
 
 from __future__ import annotations
 

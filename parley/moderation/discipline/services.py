@@ -1,4 +1,4 @@
-"""Warnings, bans and the spam cleaner.
+"""Discipline writes: warnings, bans and the spam cleaner.
 
 Each service checks permission (parley.permissions.abuse) first, runs in one transaction, and
 writes one moderator log entry. A ban is enforced by permissions (the member's cached facts
@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from parley import permissions
@@ -21,28 +21,15 @@ from parley.forums import services as forum_services
 from parley.forums.models import Forum, Post, Thread
 from parley.moderation.log.services import log_action
 from parley.moderation.models import Ban, Warning
-from parley.moderation.reasons import clean_reason
+from parley.moderation.reasons import REASON_REQUIRED, clean_reason
 from parley.notifications.services import send_alert
 from parley.permissions import abuse
 from parley.permissions.services import permissions_changed
 
 WARNING_MAX_POINTS = 100  # a single warning; totals are unbounded
-REASON_REQUIRED = "Please give a reason."
 
 
 # --- Warnings -----------------------------------------------------------------------------------
-
-
-def active_warnings(member: Member, *, now: datetime | None = None) -> QuerySet[Warning]:
-    now = now or timezone.now()
-    return Warning.objects.filter(member=member).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    )
-
-
-def active_warning_points(member: Member, *, now: datetime | None = None) -> int:
-    """Points of the member's warnings that have not expired."""
-    return active_warnings(member, now=now).aggregate(total=Sum("points"))["total"] or 0
 
 
 def warn_member(
@@ -98,15 +85,6 @@ def warn_member(
 
 
 # --- Bans ---------------------------------------------------------------------------------------
-
-
-def active_ban(member: Member, *, now: datetime | None = None) -> Ban | None:
-    """The ban in force: a permanent one first, else the one ending last."""
-    now = now or timezone.now()
-    bans = Ban.objects.filter(member=member, lifted_at__isnull=True).filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
-    )
-    return bans.filter(ends_at__isnull=True).first() or bans.order_by("-ends_at").first()
 
 
 def _ban(
@@ -176,14 +154,6 @@ class CleanResult:
     threads: int
     posts: int
     ban: Ban
-
-
-def spam_footprint(member: Member) -> tuple[int, int]:
-    """(threads, posts) the spam cleaner would remove: for its confirmation page."""
-    return (
-        Thread.objects.filter(author=member, is_deleted=False).count(),
-        Post.objects.filter(author=member, is_deleted=False).count(),
-    )
 
 
 def clean_spammer(*, actor: Member, member: Member, reason: str) -> CleanResult:

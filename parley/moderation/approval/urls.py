@@ -1,9 +1,8 @@
-"""URLs of abuse control: the approval queue, warnings, bans and the spam cleaner."""
+"""URLs of the approval queue."""
 
 from django.urls import path
 
-from parley.core.urlpatterns import slug_id_path
-from parley.moderation import abuse_views as views
+from parley.moderation.approval import views
 
 urlpatterns = [
     path("approval-queue/", views.approval_queue, name="approval-queue"),
@@ -26,11 +25,5 @@ urlpatterns = [
         "approval-queue/threads/<int:thread_id>/reject",
         views.approval_thread_reject,
         name="approval-thread-reject",
-    ),
-    path("posts/<int:post_id>/warn", views.post_warn, name="post-warn"),
-    slug_id_path("members", "member_id", "ban", views.member_ban, "member-ban"),
-    slug_id_path("members", "member_id", "lift-ban", views.member_lift_ban, "member-lift-ban"),
-    slug_id_path(
-        "members", "member_id", "spam-clean", views.member_spam_clean, "member-spam-clean"
     ),
 ]

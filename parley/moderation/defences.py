@@ -1,9 +1,12 @@
-"""Forms for abuse control: rejecting held content, warnings, bans, the spam cleaner, and the
-defences the account forms mix in (registration honeypot and single-use minimum form time,
-limits on account emails, the login cool-off and known devices).
+"""Account defences: what the account forms mix in and the account views call, so every rule
+against abuse of accounts stays in one place (the posting gate, `moderation.gate`, guards posts):
 
-The account forms live in `parley.accounts.forms`; they take these mixins so every rule about
-abuse stays in one place."""
+- registration: a honeypot field, a single-use signed minimum form time, a limit per client;
+- emails about an account (reset links, registration notices, confirmation links): a limit per
+  address, silent, and a limit per client on the requests that send them;
+- login: a cool-off per (account, client), per client and per account, known devices.
+
+The account forms live in `parley.accounts.forms` and take these mixins."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -19,101 +21,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from parley.core import ratelimit
-from parley.moderation.discipline import WARNING_MAX_POINTS
-from parley.moderation.models import REASON_MAX_CHARS
 
 log = logging.getLogger(__name__)
-
-# --- Moderator forms ----------------------------------------------------------------------------
-
-
-def _reason_field(label: str = "Reason", required: bool = True) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=REASON_MAX_CHARS,
-        widget=forms.TextInput(attrs={"maxlength": REASON_MAX_CHARS, "autocomplete": "off"}),
-        error_messages={"required": "Please give a reason."},
-    )
-
-
-class RejectForm(forms.Form):
-    reason = _reason_field("Reason for rejecting")
-
-
-DAY_CHOICES_WARN = [
-    ("", "Never"),
-    ("7", "1 week"),
-    ("30", "1 month"),
-    ("90", "3 months"),
-    ("365", "1 year"),
-]
-
-
-class WarnForm(forms.Form):
-    points = forms.IntegerField(
-        min_value=0,
-        max_value=WARNING_MAX_POINTS,
-        initial=1,
-        help_text="Points count until the warning expires.",
-    )
-    reason = _reason_field()
-    expires_in = forms.TypedChoiceField(
-        label="Expires after",
-        choices=DAY_CHOICES_WARN,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        initial="30",
-    )
-
-    def expires_at(self) -> datetime | None:
-        days = self.cleaned_data.get("expires_in")
-        return timezone.now() + timedelta(days=days) if days else None
-
-
-BAN_CHOICES = [
-    ("1", "1 day"),
-    ("3", "3 days"),
-    ("7", "1 week"),
-    ("14", "2 weeks"),
-    ("30", "1 month"),
-    ("90", "3 months"),
-    ("365", "1 year"),
-    ("", "Permanently"),
-]
-
-
-class BanForm(forms.Form):
-    length = forms.TypedChoiceField(
-        label="Ban for",
-        choices=BAN_CHOICES,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        initial="7",
-    )
-    reason = _reason_field(label="Reason (shown to the member)")
-
-    def ends_at(self) -> datetime | None:
-        days = self.cleaned_data.get("length")
-        return timezone.now() + timedelta(days=days) if days else None
-
-
-class LiftBanForm(forms.Form):
-    reason = _reason_field(label="Note for the moderator log", required=False)
-
-
-class SpamCleanForm(forms.Form):
-    reason = _reason_field(label="Reason (shown to the member with the ban)")
-    confirm = forms.BooleanField(
-        label="Yes, remove everything this member posted and ban them permanently",
-        error_messages={"required": "Tick the box to confirm."},
-    )
-
 
 # --- Registration: honeypot and minimum form time -----------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The approval queue: held posts and threads, and publishing or rejecting them.
+"""Publishing or rejecting what the posting gate held (`moderation.gate`).
 
 A held reply shares its predecessor's position and counts nowhere; a held thread counts nowhere
 (its own posts included). Approving publishes: a reply takes its place among the published posts
@@ -7,8 +7,6 @@ last post and the author's message count include it. Rejecting soft-deletes with
 nothing was counted, so no counter moves. The author is alerted either way."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,57 +18,9 @@ from parley.forums.models import Post, Thread
 from parley.moderation.log.services import log_action
 from parley.moderation.reasons import clean_reason
 from parley.notifications.services import send_alert
-from parley.permissions import Perms, abuse
-from parley.permissions.registry import MODERATE
+from parley.permissions import abuse
 
-QUEUE_MAX_ITEMS = 100  # per kind, oldest first: a queue longer than this is worked in turns
 REJECT_REASON_REQUIRED = "Please say why this is rejected."
-
-
-@dataclass(frozen=True)
-class ApprovalQueue:
-    threads: list[Thread]
-    posts: list[Post]
-
-    def __len__(self) -> int:
-        return len(self.threads) + len(self.posts)
-
-
-def approval_queue(perms: Perms) -> ApprovalQueue:
-    """Held threads and held replies (in published threads) in the forums the reader
-    moderates, oldest first. Two queries whatever the queue holds."""
-    forums = perms.forums_with(MODERATE)
-    threads = (
-        Thread.objects.filter(awaiting_approval=True, is_deleted=False, forum_id__in=forums)
-        .select_related("forum", "first_post")
-        .order_by("created_at", "id")[:QUEUE_MAX_ITEMS]
-    )
-    posts = (
-        Post.objects.filter(
-            awaiting_approval=True,
-            is_deleted=False,
-            thread__awaiting_approval=False,
-            thread__is_deleted=False,
-            thread__forum_id__in=forums,
-        )
-        .select_related("thread", "thread__forum")
-        .order_by("created_at", "id")[:QUEUE_MAX_ITEMS]
-    )
-    return ApprovalQueue(threads=list(threads), posts=list(posts))
-
-
-def held_count(perms: Perms) -> int:
-    """How many items wait in the reader's queue (for a badge)."""
-    forums = perms.forums_with(MODERATE)
-    threads = Thread.objects.filter(awaiting_approval=True, is_deleted=False, forum_id__in=forums)
-    posts = Post.objects.filter(
-        awaiting_approval=True,
-        is_deleted=False,
-        thread__awaiting_approval=False,
-        thread__is_deleted=False,
-        thread__forum_id__in=forums,
-    )
-    return threads.count() + posts.count()
 
 
 def _excerpt(text: str, length: int = 60) -> str:

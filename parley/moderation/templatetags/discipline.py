@@ -1,16 +1,15 @@
-"""Abuse-control bits for templates, each asked once per page:
+"""Discipline bits for templates, each asked once per page:
 
 - `{% ban_notice as ban %}`: the reader's ban, for the layout's notice. Guests cost nothing
   (nothing is built for them); a member's ban comes from their cached permission facts.
-- `{% approval_queue_url as url %}`: the queue's URL for readers who moderate, else "" (no query).
-- `{% member_abuse_tools member as tools %}`: ban / spam-clean URLs for a profile, or None."""
+- `{% member_discipline_tools member as tools %}`: ban / spam-clean URLs for a profile, or
+  None."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django import template
-from django.urls import get_script_prefix
 
 from parley.accounts.models import Member
 from parley.permissions import abuse
@@ -29,18 +28,6 @@ def ban_notice(context: template.Context) -> BanFacts | None:
     return perms.ban
 
 
-@register.simple_tag(takes_context=True)
-def approval_queue_url(context: template.Context) -> str:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    perms = getattr(request, "perms", None)
-    if user is None or perms is None or not user.is_authenticated:
-        return ""  # guests: no permissions are built for this
-    if not abuse.can_view_approval_queue(perms):
-        return ""
-    return f"{get_script_prefix()}approval-queue/"
-
-
 @dataclass(frozen=True)
 class MemberTools:
     ban_url: str
@@ -48,7 +35,7 @@ class MemberTools:
 
 
 @register.simple_tag(takes_context=True)
-def member_abuse_tools(context: template.Context, member: Member) -> MemberTools | None:
+def member_discipline_tools(context: template.Context, member: Member) -> MemberTools | None:
     perms = getattr(context.get("request"), "perms", None)
     if perms is None or not perms.is_member or not abuse.can_ban(perms, member):
         return None
