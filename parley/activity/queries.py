@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -21,11 +20,11 @@ from django.utils import timezone
 
 from parley.accounts.models import Member
 from parley.activity.models import ForumRead, ThreadRead
+from parley.core import knobs
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.queries import thread_list_queryset
 from parley.permissions.guardian import Perms
 
-UNREAD_CUTOFF_DAYS_DEFAULT = 30  # older activity counts as read, so markers can be pruned
 WHATS_NEW_PER_PAGE = 20
 # Listings page with OFFSET over the thread_latest index: cap how deep, so the cost stays bounded
 # (XenForo's "New posts" also stops after a few hundred results).
@@ -38,8 +37,8 @@ _THREAD, _FORUM = "t", "f"
 
 
 def unread_cutoff(now: datetime | None = None) -> datetime:
-    days = getattr(settings, "PARLEY_UNREAD_CUTOFF_DAYS", UNREAD_CUTOFF_DAYS_DEFAULT)
-    return (now or timezone.now()) - timedelta(days=days)
+    # Older activity counts as read, so read markers can be pruned.
+    return (now or timezone.now()) - timedelta(days=knobs.UNREAD_CUTOFF_DAYS.get())
 
 
 def read_floor(member: Member, now: datetime | None = None) -> datetime:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from parley.activity import queries, services
-from parley.core import params
+from parley.core import knobs, params
 from parley.core.pagination import page_of_position
 from parley.forums import queries as forum_queries
 
@@ -77,7 +76,7 @@ def thread_unread(request: HttpRequest, thread_id: str, slug: str | None = None)
         position, post_id = post.position, post.pk
     else:
         position, post_id = thread.last_position, thread.last_post_id
-    page = page_of_position(position, settings.POSTS_PER_PAGE)
+    page = page_of_position(position, knobs.POSTS_PER_PAGE.get())
     return redirect(thread.page_url(page) + (f"#post-{post_id}" if post_id else ""))
 
 

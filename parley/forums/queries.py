@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
+from parley.core import knobs
 from parley.core.pagination import PageNav, checked_page, page_count, position_range
 from parley.forums.models import Category, Forum, Post, Thread
 from parley.permissions.guardian import Perms
@@ -64,7 +64,7 @@ def forum_threads(perms: Perms, forum: Forum, page: int | None) -> ThreadListPag
     threads, but a reader may also see rows it leaves out ("Moved" stubs, their own held threads,
     deleted ones for moderators): one row past the page tells whether a further page exists, so
     the oldest threads stay reachable without counting anything."""
-    per_page = settings.THREADS_PER_PAGE
+    per_page = knobs.THREADS_PER_PAGE.get()
     current = page or 1
     # Deep pages use OFFSET over the (forum, sticky, last_post_at) index: bounded by how far a
     # reader pages back in one forum, not by the size of the threads table.
@@ -89,7 +89,7 @@ class PostPage:
 
 
 def thread_posts(perms: Perms, thread: Thread, page: int | None) -> PostPage:
-    per_page = settings.POSTS_PER_PAGE
+    per_page = knobs.POSTS_PER_PAGE.get()
     nav = checked_page(page, page_count(thread.last_position, per_page))
     first, last = position_range(nav.current, per_page)
     qs = perms.visible_posts(

@@ -3,7 +3,6 @@ re-render with the member's text kept."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from parley.activity import queries as activity_queries
 from parley.activity import services as activity_services
 from parley.activity.presence import blocks as presence_blocks
-from parley.core import params
+from parley.core import knobs, params
 from parley.core.markup import quote_source, render_post
 from parley.core.pagination import page_of_position
 from parley.forums import queries, services, view_counts
@@ -157,7 +156,7 @@ def thread_new_replies(
     if request.GET.get("load") != "1":
         context["new_count"] = thread.last_position - after_position
         return render(request, "forums/_new_replies.html", context)
-    posts = queries.posts_after(request.perms, thread, after_position, settings.LIVE_REPLIES_MAX)
+    posts = queries.posts_after(request.perms, thread, after_position, knobs.LIVE_REPLIES_MAX.get())
     _show_posts(request, thread, posts)
     context.update(posts=posts, live_after=posts[-1].position if posts else after_position)
     return render(request, "forums/_loaded_replies.html", context)
@@ -169,7 +168,7 @@ def _thread_context(request: HttpRequest, thread: Thread) -> dict[str, object]:
         "forum": thread.forum,
         "can_reply": request.perms.can_reply_to_thread(thread),
         "reply_url": thread.reply_url(),
-        "live_poll_seconds": settings.PARLEY_LIVE_POLL_SECONDS,
+        "live_poll_seconds": knobs.LIVE_POLL_SECONDS.get(),
     }
 
 
@@ -239,7 +238,7 @@ def _quote(post: Post) -> str:
 def post_redirect(request: HttpRequest, post_id: int) -> HttpResponse:
     """`/posts/<id>/` goes to the page of the thread that holds the post, at its anchor."""
     post = request.perms.get_post(post_id)
-    page = page_of_position(post.position, settings.POSTS_PER_PAGE)
+    page = page_of_position(post.position, knobs.POSTS_PER_PAGE.get())
     return redirect(f"{post.thread.page_url(page)}#post-{post.pk}")
 
 
@@ -300,7 +299,7 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
     request.perms.ensure_can_delete_post(post)
     if request.method == "POST":
         services.delete_post(actor=request.user, post=post)
-        page = page_of_position(max(post.position - 1, 1), settings.POSTS_PER_PAGE)
+        page = page_of_position(max(post.position - 1, 1), knobs.POSTS_PER_PAGE.get())
         return redirect(post.thread.page_url(page))
     return render(
         request,
