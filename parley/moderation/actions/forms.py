@@ -1,17 +1,15 @@
-"""Forms for moderator actions: reasons, delete choices, move/merge/split targets, inline
-selections. Choices that depend on the moderator come from permissions.moderation."""
+"""Forms for moderator actions: delete choices, move/merge/split targets, inline selections,
+each with the shared optional reason (`moderation.forms.ReasonField`). Choices that depend on
+the moderator come from permissions.moderation."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from django import forms
-from django.utils import timezone
 
 from parley.core import params
 from parley.forums.forms import EditPostForm
 from parley.forums.models import TITLE_MAX_LENGTH, Forum, Prefix, Thread
-from parley.moderation.models import REASON_MAX_CHARS
+from parley.moderation.forms import DaysField, ReasonField
 from parley.permissions import Perms
 from parley.permissions.moderation import INLINE_MAX_ITEMS, visible_target_forums
 
@@ -39,17 +37,11 @@ THREAD_ACTIONS = [
 ]
 
 
-def _reason_field(label: str = "Reason") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=REASON_MAX_CHARS,
-        help_text="Shown to moderators and kept in the moderator log.",
-    )
+REASON_HELP = "Shown to moderators and kept in the moderator log."
 
 
 class ReasonForm(forms.Form):
-    reason = _reason_field()
+    reason = ReasonField(required=False, help_text=REASON_HELP)
 
 
 class DeleteForm(ReasonForm):
@@ -77,7 +69,7 @@ class DeleteForm(ReasonForm):
 class ModeratorEditForm(EditPostForm):
     """The author's edit form plus a reason, kept with the revision and in the log."""
 
-    reason = _reason_field("Reason for editing")
+    reason = ReasonField(label="Reason for editing", required=False, help_text=REASON_HELP)
 
 
 class PrefixForm(forms.Form):
@@ -87,17 +79,7 @@ class PrefixForm(forms.Form):
 
 
 class _RedirectFields(forms.Form):
-    redirect_days = forms.TypedChoiceField(
-        label="Keep the redirect for",
-        choices=REDIRECT_DAYS,
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-
-    def redirect_expires_at(self) -> datetime | None:
-        days = self.cleaned_data.get("redirect_days")
-        return timezone.now() + timedelta(days=days) if days else None
+    redirect_days = DaysField(label="Keep the redirect for", choices=REDIRECT_DAYS)
 
 
 class MoveForm(_RedirectFields):
@@ -105,7 +87,7 @@ class MoveForm(_RedirectFields):
     leave_redirect = forms.BooleanField(
         label="Leave a redirect in the old forum", required=False, initial=True
     )
-    reason = _reason_field()
+    reason = ReasonField(required=False, help_text=REASON_HELP)
 
     field_order = ["forum", "leave_redirect", "redirect_days", "reason"]
 
@@ -121,7 +103,7 @@ class MergeForm(_RedirectFields):
     leave_redirects = forms.BooleanField(
         label="Leave redirects where the other threads were", required=False
     )
-    reason = _reason_field()
+    reason = ReasonField(required=False, help_text=REASON_HELP)
 
     field_order = ["target", "leave_redirects", "redirect_days", "reason"]
 
@@ -136,7 +118,7 @@ class SplitForm(forms.Form):
     prefix = forms.ModelChoiceField(
         queryset=Prefix.objects.all(), required=False, empty_label="(no prefix)"
     )
-    reason = _reason_field()
+    reason = ReasonField(required=False, help_text=REASON_HELP)
 
     def __init__(self, *args: object, perms: Perms, thread: Thread, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

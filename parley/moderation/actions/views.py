@@ -37,6 +37,7 @@ from parley.moderation.actions.forms import (
     PrefixForm,
     SplitForm,
 )
+from parley.moderation.forms import days_from_now
 from parley.permissions import moderation as can
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -218,7 +219,7 @@ def _move(request: HttpRequest, threads: list[Thread], form: MoveForm) -> HttpRe
             threads=threads,
             forum=data["forum"],
             leave_redirect=data["leave_redirect"],
-            redirect_expires_at=form.redirect_expires_at(),
+            redirect_expires_at=days_from_now(data["redirect_days"]),
             reason=data["reason"],
         )
     except ValidationError as error:
@@ -345,7 +346,7 @@ def _threads_merge(request: HttpRequest, forum: object, threads: list[Thread]) -
                 target=target,
                 sources=[t for t in threads if t.pk != target.pk],
                 leave_redirects=data["leave_redirects"],
-                redirect_expires_at=form.redirect_expires_at(),
+                redirect_expires_at=days_from_now(data["redirect_days"]),
                 reason=data["reason"],
             )
         except ValidationError as error:

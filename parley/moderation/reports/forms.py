@@ -3,15 +3,13 @@ those carries a prefix, since several share the page)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import forms
-from django.utils import timezone
 
 from parley.moderation.discipline.forms import WARNING_DAYS
-from parley.moderation.models import REASON_MAX_CHARS, REPORT_MESSAGE_MAX_CHARS, ReportReason
-
-WARN_POINTS_MAX = 100
+from parley.moderation.discipline.services import WARNING_MAX_POINTS
+from parley.moderation.forms import DaysField, ReasonField, days_from_now
+from parley.moderation.models import REPORT_MESSAGE_MAX_CHARS, ReportReason
+from parley.moderation.reports.services import OUTCOME_REQUIRED, WARN_REASON_REQUIRED
 
 
 class ReportForm(forms.Form):
@@ -46,10 +44,9 @@ class ReportCommentForm(forms.Form):
 
 
 class _OutcomeForm(forms.Form):
-    outcome = forms.CharField(
+    outcome = ReasonField(
         label="Outcome",
-        max_length=REASON_MAX_CHARS,
-        error_messages={"required": "Please tell the reporters the outcome."},
+        required_message=OUTCOME_REQUIRED,
         help_text="Sent to everyone who reported the post.",
     )
 
@@ -58,36 +55,26 @@ class ResolveReportForm(_OutcomeForm):
     prefix = "resolve"
 
     delete_post = forms.BooleanField(label="Delete the post", required=False)
-    delete_reason = forms.CharField(
+    delete_reason = ReasonField(
         label="Reason for deleting",
-        max_length=REASON_MAX_CHARS,
         required=False,
         help_text="Shown to moderators with the deleted post; the outcome if left empty.",
     )
     warn_member = forms.BooleanField(label="Warn the member", required=False)
     warn_points = forms.IntegerField(
-        label="Points", min_value=1, max_value=WARN_POINTS_MAX, required=False
+        label="Points", min_value=1, max_value=WARNING_MAX_POINTS, required=False
     )
-    warn_reason = forms.CharField(
-        label="Reason for the warning", max_length=REASON_MAX_CHARS, required=False
-    )
+    warn_reason = ReasonField(label="Reason for the warning", required=False)
     # The same choices as warning from a post, so both paths issue the same kind of warning.
-    warn_expires_in = forms.TypedChoiceField(
-        label="Expires after",
-        choices=WARNING_DAYS,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        initial="30",
-    )
+    warn_expires_in = DaysField(label="Expires after", choices=WARNING_DAYS, initial="30")
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("warn_member"):
             if not data.get("warn_points"):
                 self.add_error("warn_points", "How many points does this warning carry?")
-            if not (data.get("warn_reason") or "").strip():
-                self.add_error("warn_reason", "Please say why the member is warned.")
+            if not data.get("warn_reason"):
+                self.add_error("warn_reason", WARN_REASON_REQUIRED)
         return data
 
     def action_kwargs(self) -> dict[str, object]:
@@ -100,11 +87,7 @@ class ResolveReportForm(_OutcomeForm):
             "delete_reason": data.get("delete_reason") or "",
             "warn_points": (data.get("warn_points") or 0) if warn else 0,
             "warn_reason": (data.get("warn_reason") or "") if warn else "",
-            "warn_expires_at": (
-                timezone.now() + timedelta(days=data["warn_expires_in"])
-                if warn and data.get("warn_expires_in")
-                else None
-            ),
+            "warn_expires_at": days_from_now(data.get("warn_expires_in")) if warn else None,
         }
 
 

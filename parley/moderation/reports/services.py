@@ -37,6 +37,7 @@ from parley.permissions import reports as report_permissions
 ALERT_KIND = "report_closed"
 ALERT_TITLE_CHARS = 80  # keeps "Your report on <title> was resolved: <outcome>" within an alert
 OUTCOME_REQUIRED = "Please tell the reporters the outcome."
+WARN_REASON_REQUIRED = "Please say why the member is warned."
 # Reports a member may file per window: enough for a real clean-up, too few for a flood.
 REPORTS_PER_WINDOW = 10
 REPORT_WINDOW_SECONDS = 60 * 60
@@ -216,7 +217,7 @@ def resolve_report(
     if warn_points < 0:
         raise ValidationError("Warning points cannot be negative.", code="warn_points")
     if warn_points and not warn_reason:
-        raise ValidationError("Please say why the member is warned.", code="warn_reason")
+        raise ValidationError(WARN_REASON_REQUIRED, code="warn_reason")
     with transaction.atomic():
         locked = _lock_active(report)
         # As it is now, not as the moderator's page showed it.
