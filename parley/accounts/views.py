@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parley import permissions
 from parley.accounts import services
 from parley.accounts.forms import (
     ConfirmationResendForm,
@@ -178,7 +177,7 @@ def member_profile(request: HttpRequest, member_id: str, slug: str | None = None
         {
             "member": member,
             "recent_posts": queries.recent_posts_by(request.perms, member.pk),
-            "show_last_seen": permissions.can_see_last_seen(request.perms, member),
+            "show_last_seen": request.perms.can_see_last_seen(member),
         },
     )
 

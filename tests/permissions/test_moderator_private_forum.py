@@ -13,8 +13,8 @@ from parley.forums import services
 from parley.forums.setup import create_category, create_forum
 from parley.moderation.models import Report, ReportReason
 from parley.moderation.reports import services as reports
-from parley.permissions import perms_for, registry
-from parley.permissions.reports import can_view_report, visible_reports
+from parley.permissions import registry
+from parley.permissions.guardian import perms_for
 from parley.permissions.services import add_member_to_group, make_forum_private
 from tests.moderation.support import gate_settings
 from tests.world import build_world, make_member
@@ -83,8 +83,8 @@ class GlobalModeratorPrivateForumTests(TestCase):
         for url in ("/", "/reports/", "/reports/?state=resolved", "/approval-queue/"):
             self.assert_no_secret(url)
         perms = perms_for(self.w.moderator)
-        self.assertNotIn(self.report, visible_reports(perms, Report.objects.all()))
-        self.assertFalse(can_view_report(perms, self.report))
+        self.assertNotIn(self.report, perms.visible_reports(Report.objects.all()))
+        self.assertFalse(perms.can_view_report(self.report))
 
     def test_report_pages_and_actions_answer_404(self) -> None:
         base = f"/reports/{self.report.pk}/"

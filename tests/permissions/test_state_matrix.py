@@ -1,6 +1,6 @@
 """The permission matrix with a state axis: what each persona may do with Alice's post and its
 thread while the thread is open, locked, deleted or held, and while the post itself is deleted
-or held. Asked of the permissions module (every `can_*`), then through the pages a member uses
+or held. Asked of the guardian (every `can_*`), then through the pages a member uses
 (403 with the reason, or 404 when the thing is not theirs to see), then through the services.
 
 Also: the edit window of a member in two groups (the more generous wins, none beats any),
@@ -18,7 +18,6 @@ from django.http import HttpResponse
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.core import stamps
 from parley.forums import services
@@ -26,8 +25,8 @@ from parley.forums.models import Forum, Post, Thread
 from parley.forums.setup import create_category, create_forum
 from parley.moderation.actions import services as actions
 from parley.moderation.discipline import services as discipline
-from parley.permissions import moderation as mod_permissions
 from parley.permissions import registry
+from parley.permissions.guardian import Perms, perms_for
 from parley.permissions.models import GroupProfile
 from parley.permissions.services import (
     add_forum_moderator,
@@ -45,8 +44,8 @@ STATES = ["open", "locked", "thread_deleted", "thread_held", "post_deleted", "po
 COLUMNS = ["thread", "post", "reply", "edit", "delete", "report", "act"]
 
 # state -> persona -> one character per column: Y allowed, - refused.
-#   thread: can_view_thread     post: can_view_post (Alice's post)   reply: can_reply
-#   edit / delete / report: Alice's post      act: moderator thread actions (can_act_on_thread)
+#   thread: can_view_thread     post: can_view_post (Alice's post)   reply: can_reply_to_thread
+#   edit / delete / report: Alice's post      act: moderator thread actions (can_moderate_thread)
 # Alice's post is her reply in Bob's thread, except in "thread_held", where it is the first post
 # of her own thread, held for approval. forum_mod moderates the forum; banned_mod is a global
 # moderator who was banned (reads like a moderator, acts on nothing).
@@ -115,15 +114,15 @@ EXPECTED = {
 }
 
 
-def answers(perms: permissions.Perms, thread: Thread, post: Post) -> str:
+def answers(perms: Perms, thread: Thread, post: Post) -> str:
     asked = [
-        permissions.can_view_thread(perms, thread),
-        permissions.can_view_post(perms, post),
-        permissions.can_reply(perms, thread),
-        permissions.can_edit_post(perms, post),
-        permissions.can_delete_post(perms, post),
-        permissions.can_report(perms, post),
-        mod_permissions.can_act_on_thread(perms, thread),
+        perms.can_view_thread(thread),
+        perms.can_view_post(post),
+        perms.can_reply_to_thread(thread),
+        perms.can_edit_post(post),
+        perms.can_delete_post(post),
+        perms.can_report_post(post),
+        perms.can_moderate_thread(thread),
     ]
     return "".join("Y" if a else "-" for a in asked)
 
@@ -198,9 +197,7 @@ class StateMatrixTests(StateBoard):
     def test_every_persona_in_every_state(self) -> None:
         got = {
             state: {
-                persona: answers(
-                    permissions.perms_for(self.people.get(persona)), *self.fresh(state)
-                )
+                persona: answers(perms_for(self.people.get(persona)), *self.fresh(state))
                 for persona in PERSONAS
             }
             for state in STATES
@@ -209,9 +206,9 @@ class StateMatrixTests(StateBoard):
 
     def test_listings_agree_with_the_answers(self) -> None:
         for persona in PERSONAS:
-            perms = permissions.perms_for(self.people.get(persona))
-            threads = set(permissions.visible_threads(perms, Thread.objects.all()))
-            posts = set(permissions.visible_posts(perms, Post.objects.all()))
+            perms = perms_for(self.people.get(persona))
+            threads = set(perms.visible_threads(Thread.objects.all()))
+            posts = set(perms.visible_posts(Post.objects.all()))
             for state in STATES:
                 thread, post = self.fresh(state)
                 row = EXPECTED[state][persona]
@@ -353,12 +350,26 @@ class StateServicesTests(StateBoard):
         fresh = Thread.objects.get(pk=thread.pk)
         self.assertEqual((fresh.is_locked, fresh.is_sticky), (False, False))
 
+    def test_set_thread_state_asks_what_the_lock_page_asks(self) -> None:
+        """The service refuses with the lock page's own status and reason, so the page may rely
+        on it: a banned moderator is told of the ban, a member that only moderators may lock."""
+        thread, _ = self.fresh("open")
+        for persona in ("banned_mod", "bob"):
+            self.client.logout()
+            self.as_persona(persona)
+            page = self.client.post(f"{thread.get_absolute_url()}moderate/lock")
+            with self.assertRaises(PermissionDenied) as refused:
+                services.set_thread_state(actor=self.people[persona], thread=thread, is_locked=True)
+            with self.subTest(persona=persona):
+                self.assertEqual((page.status_code, refusal(page)), (403, str(refused.exception)))
+        self.assertFalse(Thread.objects.get(pk=thread.pk).is_locked)
+
     def test_a_banned_author_is_told_they_are_banned(self) -> None:
         post = Post.objects.select_related("thread").get(pk=self.banned_post.pk)
-        perms = permissions.perms_for(self.people["banned"])
-        for ensure in (permissions.ensure_can_edit_post, permissions.ensure_can_delete_post):
+        perms = perms_for(self.people["banned"])
+        for ensure in (perms.ensure_can_edit_post, perms.ensure_can_delete_post):
             with self.assertRaisesMessage(PermissionDenied, "You have been banned: Spam"):
-                ensure(perms, post)
+                ensure(post)
 
 
 class TwoGroupEditWindowTests(TestCase):
@@ -404,12 +415,12 @@ class TwoGroupEditWindowTests(TestCase):
                 )
 
     def editable(self, name: str | None) -> list[int]:
-        perms = permissions.perms_for(self.members[name])
+        perms = perms_for(self.members[name])
         return [
             age
             for age in self.post_ages
-            if permissions.can_edit_post(
-                perms, Post.objects.select_related("thread").get(pk=self.posts[name, age].pk)
+            if perms.can_edit_post(
+                Post.objects.select_related("thread").get(pk=self.posts[name, age].pk)
             )
         ]
 
@@ -517,15 +528,15 @@ class NestedPrivateForumTests(TestCase):
     def test_who_sees_and_replies_where(self) -> None:
         seen, replied = {}, {}
         for persona in self.SEES:
-            perms = permissions.perms_for(self.people.get(persona))
-            listed = {f.title for f in permissions.visible_forums(perms, Forum.objects.all())}
-            asked = {t for t, f in self.forums.items() if permissions.can_view_forum(perms, f)}
+            perms = perms_for(self.people.get(persona))
+            listed = {f.title for f in perms.visible_forums(Forum.objects.all())}
+            asked = {t for t, f in self.forums.items() if perms.can_view_forum(f)}
             self.assertEqual(listed, asked, persona)
             seen[persona] = asked
             replied[persona] = {
                 t
                 for t, thread in self.threads.items()
-                if permissions.can_reply(perms, Thread.objects.get(pk=thread.pk))
+                if perms.can_reply_to_thread(Thread.objects.get(pk=thread.pk))
             }
         self.assertEqual(seen, self.SEES)
         self.assertEqual(replied, self.REPLIES)
