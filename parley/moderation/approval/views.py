@@ -1,5 +1,5 @@
-"""The approval queue and its approve / reject actions. Thin: fetch through permissions, ask
-`permissions.abuse`, call a service in `approval.services`, redirect (or re-render with what
+"""The approval queue and its approve / reject actions. Thin: fetch and ask through
+permissions, call a service in `approval.services`, redirect (or re-render with what
 the moderator typed)."""
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Discipline writes: warnings, bans and the spam cleaner.
 
-Each service checks permission (parley.permissions.abuse) first, runs in one transaction, and
-writes one moderator log entry. A ban is enforced by permissions (the member's cached facts
-carry the active ban), so creating or lifting one retires those facts; an expired ban needs no
-write at all: `Perms.ban` ignores a ban whose end has passed."""
+Each service asks permission first, runs in one transaction, and writes one moderator log
+entry. A ban is enforced by permissions (the member's cached facts carry the active ban), so
+creating or lifting one retires those facts; an expired ban needs no write at all: `Perms.ban`
+ignores a ban whose end has passed."""
 
 from __future__ import annotations
 

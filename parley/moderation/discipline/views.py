@@ -1,6 +1,6 @@
 """Warning a post's author, banning a member (and lifting the ban), the spam cleaner. Thin:
-fetch through permissions, ask `permissions.abuse`, call a service in `discipline.services`,
-redirect (or re-render with what the moderator typed)."""
+fetch and ask through permissions, call a service in `discipline.services`, redirect (or
+re-render with what the moderator typed)."""
 
 from __future__ import annotations
 
