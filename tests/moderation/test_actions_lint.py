@@ -26,6 +26,7 @@ from django.test import SimpleTestCase
 from django.urls import URLPattern
 
 from parley.moderation.actions import urls as action_urls
+from parley.moderation.discipline import urls as discipline_urls
 from parley.moderation.history import urls as history_urls
 from parley.moderation.log import urls as log_urls
 
@@ -33,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[2] / "parley"
 ROLE_CHECK = re.compile(r"\b(is_staff|is_superuser|is_admin|is_moderator|group_names)\b")
 # A yes/no permission question a view asks before acting (a get_*_for fetch is not one).
 VIEW_ASKS = re.compile(
-    r"(?<![\w.])(?:(?:permissions|can|abuse|report_permissions)\.)?(?:ensure_)?can_\w+\("
+    r"(?<![\w.])(?:(?:permissions|can|abuse|report_permissions|request\.perms)\.)?(?:ensure_)?"
+    r"can_\w+\("
 )
 
 # The modules whose services are checked, and the modules their calls are followed into.
@@ -123,7 +125,12 @@ class ServiceLint:
         return None
 
     def _asks(self, mod: _Module, call: ast.Call, raising_tests: set[int]) -> bool:
-        target = self._target(mod, call.func)
+        func = call.func
+        if isinstance(func, ast.Attribute) and _is_guardian(func.value):
+            if ENSURE.match(func.attr):
+                return True
+            return bool(CAN.match(func.attr)) and id(call) in raising_tests
+        target = self._target(mod, func)
         if target is None or not target[0].startswith("parley.permissions"):
             return False
         if target[0] == "parley.permissions.services":
@@ -191,6 +198,18 @@ class ServiceLint:
             for module, name in sorted(self._services())
             if module in modules and (problem := self.problem(module, name))
         ]
+
+
+def _is_guardian(node: ast.expr) -> bool:
+    """The reader's guardian: `perms`, `request.perms`, or `perms_for(actor)` asked directly."""
+    if isinstance(node, ast.Call):
+        func = node.func
+        return (isinstance(func, ast.Name) and func.id == "perms_for") or (
+            isinstance(func, ast.Attribute) and func.attr == "perms_for"
+        )
+    return (isinstance(node, ast.Name) and node.id == "perms") or (
+        isinstance(node, ast.Attribute) and node.attr == "perms"
+    )
 
 
 def _parameters(node: ast.FunctionDef) -> set[str]:
@@ -278,6 +297,24 @@ def delegates(*, actor, post):
 
 def reads_only(*, actor, post):
     return permissions.get_post_for(permissions.perms_for(actor), post.pk)
+
+
+def asks_the_guardian(*, actor, post):
+    permissions.perms_for(actor).ensure_can_moderate_post(post)
+    Post.objects.filter(pk=post.pk).update(is_deleted=True)
+
+
+def asks_the_guardian_with_can(*, actor, post):
+    perms = permissions.perms_for(actor)
+    if not perms.can_moderate_post(post):
+        raise PermissionDenied("No.")
+    _hide(post)
+
+
+def ignores_the_guardian(*, actor, post):
+    perms = permissions.perms_for(actor)
+    perms.can_moderate_post(post)
+    Post.objects.filter(pk=post.pk).delete()
 """
 
 
@@ -300,6 +337,7 @@ class ServiceLintTests(SimpleTestCase):
             [
                 f"{FAKE}: asks_too_late writes (line 25) before asking permission",
                 f"{FAKE}: ignores_the_answer writes (line 31) before asking permission",
+                f"{FAKE}: ignores_the_guardian writes (line 78) before asking permission",
                 f"{FAKE}: only_fetches writes (line 15) before asking permission",
                 f"{FAKE}: only_filters writes (line 20) before asking permission",
                 f"{FAKE}: writes_through_a_helper writes (line 35) before asking permission",
@@ -309,7 +347,13 @@ class ServiceLintTests(SimpleTestCase):
 
 class ModerationViewLintTests(SimpleTestCase):
     def test_every_moderation_view_asks_permissions_before_acting(self) -> None:
-        for pattern in [*action_urls.urlpatterns, *history_urls.urlpatterns, *log_urls.urlpatterns]:
+        patterns = [
+            *action_urls.urlpatterns,
+            *discipline_urls.urlpatterns,
+            *history_urls.urlpatterns,
+            *log_urls.urlpatterns,
+        ]
+        for pattern in patterns:
             assert isinstance(pattern, URLPattern)
             view = inspect.unwrap(pattern.callback)
             source = inspect.getsource(view)
@@ -326,6 +370,8 @@ class ModerationViewLintTests(SimpleTestCase):
         self.assertIsNone(VIEW_ASKS.search(fetch_only))
         self.assertIsNone(VIEW_ASKS.search("can.get_posts_to_moderate_for(perms, thread, ids)"))
         self.assertIsNotNone(VIEW_ASKS.search("can.ensure_can_moderate_post(request.perms, p)"))
+        self.assertIsNone(VIEW_ASKS.search("post = request.perms.get_post_for(post_id)"))
+        self.assertIsNotNone(VIEW_ASKS.search("request.perms.ensure_can_moderate_post(p)"))
 
     def test_no_role_checks_outside_permissions(self) -> None:
         offenders = []
