@@ -299,6 +299,21 @@ def change_password(*, member: Member, new_password: str, keep_session_key: str 
         end_other_sessions(member=member, keep_session_key=keep_session_key)
 
 
+def set_member_password(*, member: Member, password: str | None) -> None:
+    """An administrator sets a member's password, or with None removes it (no password login
+    until a reset or an administrator sets one). Every session of the member ends, as after a
+    password change: whoever held one must log in with the new password."""
+    if password is not None:
+        validate_password(password, member)
+    with transaction.atomic():
+        if password is None:
+            member.set_unusable_password()
+        else:
+            member.set_password(password)
+        member.save(update_fields=["password"])
+        end_other_sessions(member=member, keep_session_key="")
+
+
 def end_other_sessions(*, member: Member, keep_session_key: str) -> int:
     """Log the member out everywhere but the session `keep_session_key`: the rows go, so every
     worker refuses those cookies on their next request. Returns how many ended."""
