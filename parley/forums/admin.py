@@ -1,23 +1,30 @@
-from django.contrib import admin
+"""Board structure and threads in Django's admin.
 
+Counters, positions and moderation state are read-only here; what the admin may change goes
+through the services the site uses, so counters, the moderator log and the permission stamp
+follow exactly as they do there."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from parley.forums import services
 from parley.forums.models import Category, Forum, Prefix, Thread
+from parley.moderation.actions import services as actions
 from parley.permissions.services import forum_tree_changed
 
 
 class TreeChangeAdmin(admin.ModelAdmin):
-    """Saving or deleting changes the forum tree that permission tables are built from. The
-    admin runs each of these in a transaction, so the permission stamp moves with the change."""
+    """Saving changes the forum tree that permission tables are built from; the admin saves in
+    a transaction, so the permission stamp moves with the change. Deleting removes threads and
+    posts, so it goes through `services.delete_forums` / `delete_categories`."""
 
     def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
-        forum_tree_changed()
-
-    def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
-        super().delete_model(request, obj)
-        forum_tree_changed()
-
-    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
-        super().delete_queryset(request, queryset)
         forum_tree_changed()
 
 
@@ -25,13 +32,46 @@ class TreeChangeAdmin(admin.ModelAdmin):
 class CategoryAdmin(TreeChangeAdmin):
     list_display = ["title", "display_order"]
 
+    def delete_model(self, request: HttpRequest, obj: Category) -> None:
+        services.delete_categories(actor=request.user, categories=[obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
+        services.delete_categories(actor=request.user, categories=queryset)
+
+
+class ForumAdminForm(ModelForm):
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        parent: Forum | None = data.get("parent")
+        category: Category | None = data.get("category")
+        if parent is None or category is None:
+            return data
+        if parent.category_id != category.pk:
+            self.add_error("parent", "A sub-forum must be in the same category as its parent.")
+        ancestor: Forum | None = parent
+        seen: set[int] = set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if ancestor.pk == self.instance.pk:
+                self.add_error("parent", "A forum cannot be inside itself or its sub-forums.")
+                break
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+        return data
+
 
 @admin.register(Forum)
 class ForumAdmin(TreeChangeAdmin):
+    form = ForumAdminForm
     list_display = ["title", "category", "parent", "display_order", "thread_count", "post_count"]
     readonly_fields = ["thread_count", "post_count", "last_post"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title"]
+
+    def delete_model(self, request: HttpRequest, obj: Forum) -> None:
+        services.delete_forums(actor=request.user, forums=[obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Forum]) -> None:
+        services.delete_forums(actor=request.user, forums=queryset)
 
 
 @admin.register(Prefix)
@@ -39,22 +79,85 @@ class PrefixAdmin(admin.ModelAdmin):
     list_display = ["title", "colour", "display_order"]
 
 
+class ThreadAdminForm(ModelForm):
+    """The service's own rules, so a refused title or link shows under its field."""
+
+    source_url = forms.URLField(
+        required=False,
+        max_length=Thread._meta.get_field("source_url").max_length,
+        assume_scheme="https",
+    )
+
+    def clean_title(self) -> str:
+        return services.clean_title(self.cleaned_data["title"])
+
+    def clean_source_url(self) -> str:
+        return services.clean_source_url(self.cleaned_data["source_url"])
+
+
+STATE_FIELDS = [
+    "forum",
+    "slug",
+    "author",
+    "author_name",
+    "created_at",
+    "is_deleted",
+    "deleted_at",
+    "deleted_by",
+    "delete_reason",
+    "awaiting_approval",
+    "redirect_to",
+    "redirect_expires_at",
+    "reply_count",
+    "view_count",
+    "last_position",
+    "first_post",
+    "last_post",
+    "last_post_at",
+]
+
+
 @admin.register(Thread)
 class ThreadAdmin(admin.ModelAdmin):
-    """Read-mostly: posting and moderation go through the site so counters stay right."""
+    """The title, news source, prefix, lock and sticky flag can be changed here, through the
+    moderator services (each change logged). Deleting, undeleting, approving and moving are
+    done on the site, where positions, counters and alerts follow; their fields are read-only.
+    Threads are started on the site, not added here. Deleting here is the administrators'
+    permanent delete (`moderation.actions.services.delete_threads`), counters and log included."""
 
+    form = ThreadAdminForm
     list_display = ["title", "forum", "author_name", "reply_count", "view_count", "last_post_at"]
     list_filter = ["forum"]
     search_fields = ["title"]
-    readonly_fields = [
-        "forum",
-        "author",
-        "author_name",
-        "created_at",
-        "reply_count",
-        "view_count",
-        "last_position",
-        "first_post",
-        "last_post",
-        "last_post_at",
+    fieldsets = [
+        (None, {"fields": ["title", "prefix", "source_name", "source_url"]}),
+        ("Moderation", {"fields": ["is_locked", "is_sticky"]}),
+        ("State (kept by the site's moderation tools)", {"fields": STATE_FIELDS}),
     ]
+    readonly_fields = STATE_FIELDS
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Thread, form: ModelForm, change: bool) -> None:
+        actor, data, changed = request.user, form.cleaned_data, set(form.changed_data)
+        if changed & {"title", "source_name", "source_url"}:
+            services.edit_thread(
+                actor=actor,
+                thread=obj,
+                title=data["title"],
+                source_name=data["source_name"],
+                source_url=data["source_url"],
+            )
+        if changed & {"is_locked", "is_sticky"}:
+            services.set_thread_state(
+                actor=actor, thread=obj, is_locked=data["is_locked"], is_sticky=data["is_sticky"]
+            )
+        if "prefix" in changed:
+            actions.set_thread_prefix(actor=actor, thread=obj, prefix=data["prefix"])
+
+    def delete_model(self, request: HttpRequest, obj: Thread) -> None:
+        actions.delete_threads(actor=request.user, threads=[obj], hard=True)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Thread]) -> None:
+        actions.delete_threads(actor=request.user, threads=list(queryset), hard=True)

@@ -24,14 +24,23 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.core.markup import RENDERER_VERSION, clean_control_chars, render_post
 from parley.core.slugs import make_slug
-from parley.forums.models import BODY_MAX_CHARS, TITLE_MAX_LENGTH, Forum, Post, Prefix, Thread
+from parley.forums.models import (
+    BODY_MAX_CHARS,
+    TITLE_MAX_LENGTH,
+    Category,
+    Forum,
+    Post,
+    Prefix,
+    Thread,
+)
 from parley.moderation import gate
 from parley.moderation.log.services import log_action
 from parley.moderation.models import REASON_MAX_CHARS, PostRevision
+from parley.permissions.guardian import perms_for
+from parley.permissions.services import forum_tree_changed
 
 TITLE_MIN_LENGTH = 3
 
@@ -181,7 +190,7 @@ def create_thread(
     client_token: str = "",
     now: datetime | None = None,
 ) -> Thread:
-    permissions.ensure_can_start_thread(permissions.perms_for(actor), forum)
+    perms_for(actor).ensure_can_start_thread(forum)
     title = clean_title(title)
     source_url = clean_source_url(source_url)
     rendered = prepare_body(body)
@@ -227,8 +236,8 @@ def reply_to_thread(
     client_token: str = "",
     now: datetime | None = None,
 ) -> Post:
-    perms = permissions.perms_for(actor)
-    permissions.ensure_can_reply(perms, thread)  # refuse early, before rendering
+    perms = perms_for(actor)
+    perms.ensure_can_reply_to_thread(thread)  # refuse early, before rendering
     rendered = prepare_body(body)
     try:
         with transaction.atomic():
@@ -240,7 +249,7 @@ def reply_to_thread(
                 raise PermissionDenied("This thread has moved; reply in its new place.")
             # Again on the locked row: the thread may have been locked, moved or deleted since
             # the caller loaded it.
-            permissions.ensure_can_reply(perms, locked)
+            perms.ensure_can_reply_to_thread(locked)
             now = now or timezone.now()
             held = gate.check_new_post(
                 actor=actor, forum=locked.forum, body=rendered.source, now=now, thread=locked
@@ -274,7 +283,7 @@ def edit_post(
     post has been edited since, nothing is written and EditConflict carries the current post.
     The replaced text is kept as a PostRevision; an edit of someone else's post (a moderator's)
     is also written to the moderator log with its reason."""
-    permissions.ensure_can_edit_post(permissions.perms_for(actor), post)
+    perms_for(actor).ensure_can_edit_post(post)
     rendered = prepare_body(body)
     new_title = clean_title(title) if title is not None else None
     with transaction.atomic():
@@ -330,7 +339,7 @@ def delete_post(
 ) -> None:
     """Soft-delete a post (its author, or a moderator). Deleting the first post deletes the
     thread. Someone else's post, or a thread, is a moderator action and is logged."""
-    permissions.ensure_can_delete_post(permissions.perms_for(actor), post)
+    perms_for(actor).ensure_can_delete_post(post)
     now = now or timezone.now()
     reason = clean_control_chars(reason).strip()[:REASON_MAX_CHARS]
     with transaction.atomic():
@@ -445,7 +454,7 @@ def set_thread_state(
     reason: str = "",
 ) -> Thread:
     """Lock/unlock and stick/unstick a thread (moderators). Only real changes are logged."""
-    permissions.ensure_can_moderate_thread(permissions.perms_for(actor), thread)
+    perms_for(actor).ensure_can_moderate_thread(thread)
     with transaction.atomic():
         current = Thread.objects.select_for_update().get(pk=thread.pk)
         changes = {
@@ -467,6 +476,99 @@ def set_thread_state(
     for name, value in changes.items():
         setattr(thread, name, value)
     return thread
+
+
+def edit_thread(
+    *,
+    actor: Member,
+    thread: Thread,
+    title: str,
+    source_name: str,
+    source_url: str,
+    reason: str = "",
+) -> Thread:
+    """A moderator corrects a thread's title or news source (the author changes the title by
+    editing the first post). The slug follows the title; a real change is logged."""
+    perms_for(actor).ensure_can_moderate_thread(thread)
+    title = clean_title(title)
+    source_name = clean_control_chars(source_name).strip()
+    source_url = clean_source_url(source_url)
+    with transaction.atomic():
+        current = Thread.objects.select_for_update().get(pk=thread.pk)
+        changes: dict[str, str] = {}
+        if title != current.title:
+            changes.update(title=title, slug=make_slug(title))
+        if (source_name, source_url) != (current.source_name, current.source_url):
+            changes.update(source_name=source_name, source_url=source_url)
+        if not changes:
+            return current
+        Thread.objects.filter(pk=current.pk).update(**changes)
+        log_action(
+            actor=actor,
+            action="thread_edit",
+            target_kind="thread",
+            target_id=current.pk,
+            target_title=current.title,
+            reason=clean_control_chars(reason).strip()[:REASON_MAX_CHARS],
+            details={name: [getattr(current, name), value] for name, value in changes.items()},
+        )
+    for name, value in changes.items():
+        setattr(thread, name, value)
+    return thread
+
+
+def _subtrees(forum_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Each forum with its sub-forums at any depth."""
+    children: dict[int | None, set[int]] = {}
+    for pk, parent_id in Forum.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, set()).add(pk)
+    trees: dict[int, set[int]] = {}
+    for forum_id in forum_ids:
+        tree: set[int] = set()
+        todo = [forum_id]
+        while todo:
+            current = todo.pop()
+            tree.add(current)
+            todo.extend(children.get(current, set()) - tree)
+        trees[forum_id] = tree
+    return trees
+
+
+def delete_forums(*, actor: Member, forums: Iterable[Forum]) -> None:
+    """Delete forums for good, with their sub-forums, threads and posts (Django's admin does
+    this). Every thread removed is a hard delete, so the actor must be allowed that for each
+    one; an empty forum destroys no content and is the admin site's own decision. Members'
+    message counts lose the removed posts, the permission tables (built from the forum tree)
+    are retired, and each forum named is logged with how many threads went with it."""
+    forums = list(forums)
+    perms = perms_for(actor)
+    with transaction.atomic():
+        trees = _subtrees(f.pk for f in forums)
+        ids: set[int] = set().union(*trees.values())
+        threads = list(Thread.objects.select_for_update().filter(forum_id__in=ids).order_by("pk"))
+        for thread in threads:
+            perms.ensure_can_hard_delete(thread)
+        with counters_follow(t.pk for t in threads):
+            Forum.objects.filter(pk__in=ids).delete()  # threads, posts and stubs go with them
+        forum_tree_changed()
+        removed = Counter(t.forum_id for t in threads)
+        for forum in forums:
+            log_action(
+                actor=actor,
+                action="forum_delete",
+                target_kind="forum",
+                target_id=forum.pk,
+                target_title=forum.title,
+                details={"threads": sum(removed[f] for f in trees[forum.pk])},
+            )
+
+
+def delete_categories(*, actor: Member, categories: Iterable[Category]) -> None:
+    """Delete categories with every forum in them (see `delete_forums`)."""
+    categories = list(categories)
+    with transaction.atomic():
+        delete_forums(actor=actor, forums=Forum.objects.filter(category__in=categories))
+        Category.objects.filter(pk__in=[c.pk for c in categories]).delete()
 
 
 # --- Row-level helpers for moderation (no permission checks: callers check) -----------------
