@@ -27,18 +27,14 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from parley import permissions
-from parley.permissions import abuse
-
-if TYPE_CHECKING:
-    from parley.accounts.models import Member
-    from parley.forums.models import Forum, Thread
+from parley.accounts.models import Member
+from parley.forums.models import Forum, Post, Thread
+from parley.permissions.guardian import perms_for
 
 DEFAULTS = {
     "PARLEY_FLOOD_SECONDS": 10,
@@ -108,18 +104,16 @@ def check_new_post(
 ) -> bool:
     """True: hold the post for approval. False: publish it. Refusals raise ValidationError
     (code "flood" or "duplicate") with a message for the member; nothing is written."""
-    from parley.accounts.models import Member
-
-    perms = permissions.perms_for(actor)
+    perms = perms_for(actor)
     # Read afresh: the caller's row may predate posts published since it was loaded.
     message_count, joined_at = (
         Member.objects.filter(pk=actor.pk).values_list("message_count", "date_joined").get()
     )
     newcomer = is_newcomer(message_count=message_count, joined_at=joined_at, now=now)
-    if not abuse.can_bypass_flood(perms, forum.pk):
+    if not perms.can_bypass_flood(forum.pk):
         _check_duplicate(actor, body, now)
         _check_flood(actor, now, newcomer=newcomer)
-    if abuse.can_post_without_approval(perms, forum.pk):
+    if perms.can_post_without_approval(forum.pk):
         return False
     first_posts = setting("PARLEY_APPROVAL_FIRST_POSTS")
     if first_posts and message_count < first_posts:
@@ -133,8 +127,6 @@ def check_new_post(
 
 
 def _check_duplicate(actor: Member, body: str, now: datetime) -> None:
-    from parley.forums.models import Post
-
     window = timedelta(minutes=setting("PARLEY_DUPLICATE_MINUTES"))
     if not window:
         return
@@ -154,8 +146,6 @@ def _check_duplicate(actor: Member, body: str, now: datetime) -> None:
 
 
 def _check_flood(actor: Member, now: datetime, *, newcomer: bool) -> None:
-    from parley.forums.models import Post
-
     seconds = setting("PARLEY_NEWCOMER_FLOOD_SECONDS" if newcomer else "PARLEY_FLOOD_SECONDS")
     if not seconds:
         return

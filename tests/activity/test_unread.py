@@ -14,13 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from parley import permissions
 from parley.activity import queries, services
 from parley.activity.models import ForumRead, ThreadRead
 from parley.core import knobs
 from parley.forums import services as forum_services
 from parley.forums.models import Post, Thread
 from parley.forums.setup import create_forum
+from parley.permissions.guardian import perms_for
 from tests.world import build_world, make_member
 
 
@@ -43,7 +43,7 @@ class UnreadTestCase(TestCase):
 
     def is_unread(self, member, thread: Thread) -> bool:
         thread = Thread.objects.get(pk=thread.pk)
-        queries.attach_unread(permissions.perms_for(member), [thread])
+        queries.attach_unread(perms_for(member), [thread])
         return thread.is_unread
 
     def marker(self, member, thread: Thread):
@@ -110,7 +110,7 @@ class CutoffTests(UnreadTestCase):
 
     def test_guests_have_no_unread_state_and_cost_nothing(self) -> None:
         threads = list(Thread.objects.all())
-        guest = permissions.perms_for(None)
+        guest = perms_for(None)
         with self.num_queries(0):
             queries.attach_unread(guest, threads)
         self.assertFalse(any(t.is_unread for t in threads))
@@ -176,7 +176,7 @@ class ForumAndBoardMarkerTests(UnreadTestCase):
         services.mark_forum_read(member=self.alice, forum=self.w.lounge)
         forum_services.reply_to_thread(actor=self.bob, thread=extra[1], body="Later")
         alice = self.fresh(self.alice)
-        perms = permissions.perms_for(alice)
+        perms = perms_for(alice)
         threads = list(Thread.objects.all())
         queries.attach_unread(perms, threads)
         flagged = {t.pk for t in threads if t.is_unread}
@@ -197,7 +197,7 @@ class ListingCostTests(UnreadTestCase):
         services.mark_thread_read(
             member=self.alice, thread=threads[0], up_to=threads[0].last_post_at
         )
-        perms = permissions.perms_for(self.alice)
+        perms = perms_for(self.alice)
         with self.num_queries(1):
             queries.attach_unread(perms, threads)
         self.assertFalse(threads[0].is_unread)
@@ -206,7 +206,7 @@ class ListingCostTests(UnreadTestCase):
     def test_forum_unread_state_is_one_query(self) -> None:
         sub = create_forum(category=self.w.category, title="Local news", parent=self.w.news)
         forum_services.create_thread(actor=self.bob, forum=sub, title="Fete", body="Cakes.")
-        perms = permissions.perms_for(self.alice)
+        perms = perms_for(self.alice)
         from parley.forums.queries import index_categories
 
         forums = [f for c in index_categories(perms) for f in c.top_forums]

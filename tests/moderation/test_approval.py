@@ -11,7 +11,7 @@ from parley.moderation.approval import queries as approval_queries
 from parley.moderation.approval import services as approval
 from parley.moderation.models import ModeratorLogEntry
 from parley.notifications.models import Alert
-from parley.permissions import perms_for
+from parley.permissions.guardian import perms_for
 from parley.permissions.services import add_forum_moderator
 from tests.moderation.support import (
     HeldContentTestCase,

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 from django.utils import timezone
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
@@ -17,7 +16,7 @@ from parley.moderation.discipline import queries as discipline_queries
 from parley.moderation.discipline import services as discipline
 from parley.moderation.models import Ban, ModeratorLogEntry, Warning
 from parley.notifications.models import Alert
-from parley.permissions import abuse
+from parley.permissions.guardian import perms_for
 from parley.permissions.services import add_forum_moderator
 from tests.moderation.support import (
     assert_counters_consistent,
@@ -109,8 +108,8 @@ class WarningTests(DisciplineTestCase):
             (self.w.moderator, self.w.member, self.alice_news_post, True),
         ]
         for actor, member, post, expected in cases:
-            perms = permissions.perms_for(actor)
-            self.assertEqual(abuse.can_warn(perms, member, post), expected, (actor, member))
+            perms = perms_for(actor)
+            self.assertEqual(perms.can_warn_member(member, post), expected, (actor, member))
             if not expected:
                 with self.assertRaises(PermissionDenied):
                     discipline.warn_member(
@@ -126,7 +125,7 @@ class BanTests(DisciplineTestCase):
             actor=self.w.moderator, member=self.w.other, reason="Cooling off", ends_at=ends
         )
         self.assertEqual((ban.ends_at, ban.banned_by), (ends, self.w.moderator))
-        perms = permissions.perms_for(self.w.other)
+        perms = perms_for(self.w.other)
         self.assertEqual((perms.ban.reason, perms.ban.ends_at), ("Cooling off", ends))
         self.assertFalse(perms.can_act)
         with self.assertRaises(PermissionDenied) as refused:
@@ -140,7 +139,7 @@ class BanTests(DisciplineTestCase):
         # Once the end has passed the ban is over without anyone lifting it.
         later = ends + timedelta(minutes=1)
         with mock.patch("django.utils.timezone.now", return_value=later):
-            self.assertIsNone(permissions.perms_for(self.w.other).ban)
+            self.assertIsNone(perms_for(self.w.other).ban)
             post = services.reply_to_thread(
                 actor=self.w.other, thread=self.w.short_thread, body="Back again", now=later
             )
@@ -149,7 +148,7 @@ class BanTests(DisciplineTestCase):
 
     def test_a_permanent_ban_and_lifting_it(self) -> None:
         discipline.ban_member(actor=self.w.admin, member=self.w.other, reason="Spam")
-        perms = permissions.perms_for(self.w.other)
+        perms = perms_for(self.w.other)
         self.assertIsNone(perms.ban.ends_at)
         with self.assertRaises(PermissionDenied) as refused:
             services.create_thread(
@@ -157,7 +156,7 @@ class BanTests(DisciplineTestCase):
             )
         self.assertEqual(str(refused.exception), "You have been banned: Spam")
         self.assertEqual(discipline.lift_ban(actor=self.w.admin, member=self.w.other), 1)
-        self.assertIsNone(permissions.perms_for(self.w.other).ban)
+        self.assertIsNone(perms_for(self.w.other).ban)
         services.reply_to_thread(actor=self.w.other, thread=self.w.short_thread, body="Sorry")
         self.assertTrue(ModeratorLogEntry.objects.filter(action="ban_lift").exists())
         self.assertEqual(discipline.lift_ban(actor=self.w.admin, member=self.w.other), 0)
@@ -171,7 +170,7 @@ class BanTests(DisciplineTestCase):
             ends_at=timezone.now() + timedelta(days=1),
         )
         self.assertEqual(Ban.objects.filter(member=self.w.other, lifted_at=None).count(), 1)
-        self.assertEqual(permissions.perms_for(self.w.other).ban.reason, "Shortened")
+        self.assertEqual(perms_for(self.w.other).ban.reason, "Shortened")
 
     def test_an_end_in_the_past_is_refused(self) -> None:
         with self.assertRaises(ValidationError):
@@ -194,9 +193,7 @@ class BanTests(DisciplineTestCase):
             (self.w.admin, self.w.admin, False),
         ]
         for actor, member, expected in cases:
-            self.assertEqual(
-                abuse.can_ban(permissions.perms_for(actor), member), expected, (actor, member)
-            )
+            self.assertEqual(perms_for(actor).can_ban_member(member), expected, (actor, member))
             if not expected:
                 with self.assertRaises(PermissionDenied):
                     discipline.ban_member(actor=actor, member=member, reason="x")
@@ -206,10 +203,10 @@ class BanTests(DisciplineTestCase):
 
     def test_a_banned_moderator_cannot_moderate(self) -> None:
         discipline.ban_member(actor=self.w.admin, member=self.w.moderator, reason="Rogue")
-        perms = permissions.perms_for(self.w.moderator)
-        self.assertFalse(abuse.can_ban(perms, self.w.other))
-        self.assertFalse(abuse.can_warn(perms, self.w.other))
-        self.assertFalse(abuse.can_view_approval_queue(perms))
+        perms = perms_for(self.w.moderator)
+        self.assertFalse(perms.can_ban_member(self.w.other))
+        self.assertFalse(perms.can_warn_member(self.w.other))
+        self.assertFalse(perms.can_view_approval_queue())
 
 
 class SpamCleanerTests(DisciplineTestCase):
@@ -253,7 +250,7 @@ class SpamCleanerTests(DisciplineTestCase):
         self.assertEqual(lounge.thread_count, 2)
         assert_counters_consistent(self)
 
-        ban = permissions.perms_for(spammer).ban
+        ban = perms_for(spammer).ban
         self.assertEqual((ban.reason, ban.ends_at), ("Spam", None))
         entries = ModeratorLogEntry.objects.filter(target_kind="member", target_id=spammer.pk)
         self.assertEqual([e.action for e in entries], ["spam_clean"])

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.test import Client
+from django.template import Context, Template
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from parley.forums.models import Post, Thread
 from parley.moderation.discipline import queries as discipline_queries
 from parley.moderation.discipline import services as discipline
 from parley.moderation.models import Ban, ModeratorLogEntry, Report, ReportReason, Warning
+from parley.permissions.guardian import perms_for
 from tests.moderation.test_discipline import DisciplineTestCase
 from tests.world import PASSWORD, make_member
 
@@ -186,11 +188,6 @@ class TemplateToolTests(DisciplineTestCase):
     """The template tags other pages use to link here, and their URLs against the URLconf."""
 
     def render(self, source: str, user: Member | None, **context: object) -> str:
-        from django.template import Context, Template
-        from django.test import RequestFactory
-
-        from parley.permissions import perms_for
-
         request = RequestFactory().get("/")
         request.user = user or AnonymousUser()
         request.perms = perms_for(user)
@@ -221,9 +218,7 @@ class TemplateToolTests(DisciplineTestCase):
             self.assertEqual(self.render(queue, reader), "", reader)
 
     def test_warn_link_predicate(self) -> None:
-        from parley.permissions import abuse, perms_for
-
-        self.assertTrue(abuse.can_warn_post(perms_for(self.lounge_mod), self.bob_post))
-        self.assertFalse(abuse.can_warn_post(perms_for(self.lounge_mod), self.alice_news_post))
-        self.assertFalse(abuse.can_warn_post(perms_for(self.w.other), self.bob_post))
-        self.assertFalse(abuse.can_warn_post(perms_for(self.w.member), self.bob_post))
+        self.assertTrue(perms_for(self.lounge_mod).can_warn_post(self.bob_post))
+        self.assertFalse(perms_for(self.lounge_mod).can_warn_post(self.alice_news_post))
+        self.assertFalse(perms_for(self.w.other).can_warn_post(self.bob_post))
+        self.assertFalse(perms_for(self.w.member).can_warn_post(self.bob_post))

@@ -11,11 +11,11 @@ from django.db.models import Sum
 from django.test import TestCase
 from django.utils import timezone
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
 from parley.moderation import gate
+from parley.permissions.guardian import perms_for
 from tests.moderation.support import (
     assert_counters_consistent,
     gate_settings,
@@ -56,8 +56,8 @@ def decision(write: Callable[[], Post | Thread]) -> tuple[str, str]:
         assert _totals() == (written_before, forum_before, member_before), "refused: no write"
         return "refused", refused.messages[0]
     post = written.first_post if isinstance(written, Thread) else written
-    guests = permissions.perms_for(None)
-    shown = permissions.visible_posts(guests, Post.objects.filter(pk=post.pk)).exists()
+    guests = perms_for(None)
+    shown = guests.visible_posts(Post.objects.filter(pk=post.pk)).exists()
     written_after, forum_after, member_after = _totals()
     assert written_after == written_before + 1
     counted = (forum_after - forum_before, member_after - member_before)

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.test import TestCase
 
-from parley import permissions
 from parley.forums.models import Post
 from parley.moderation.discipline import services as discipline
 from parley.moderation.models import (
@@ -24,7 +23,7 @@ from parley.moderation.models import (
 from parley.moderation.reports import queries as report_queries
 from parley.moderation.reports import services as reports
 from parley.notifications.models import Alert
-from parley.permissions.reports import can_view_report, visible_reports
+from parley.permissions.guardian import perms_for
 from parley.permissions.services import add_forum_moderator
 from tests.moderation.support import counter_state, gate_settings
 from tests.world import build_world, make_member
@@ -205,10 +204,8 @@ class HandlingTests(TestCase):
         post = Post.objects.get(pk=self.post.pk)
         self.assertTrue(post.is_deleted)
         self.assertEqual(post.delete_reason, "Spam")
-        member_perms = permissions.perms_for(self.w.member)
-        self.assertFalse(
-            permissions.visible_posts(member_perms, Post.objects.filter(pk=post.pk)).exists()
-        )
+        member_perms = perms_for(self.w.member)
+        self.assertFalse(member_perms.visible_posts(Post.objects.filter(pk=post.pk)).exists())
         self.report.refresh_from_db()
         self.assertEqual(self.report.state, Report.State.RESOLVED)
         alerts = Alert.objects.filter(kind="report_closed")
@@ -359,13 +356,13 @@ class ReportVisibilityTests(TestCase):
         }
         everyone = [self.w.admin, self.w.moderator, self.lounge_mod, self.w.member, self.w.other]
         for member in [*everyone, None]:
-            perms = permissions.perms_for(member)
-            visible = set(visible_reports(perms, Report.objects.all()))
+            perms = perms_for(member)
+            visible = set(perms.visible_reports(Report.objects.all()))
             name = member.username if member else None
             with self.subTest(member=name):
                 self.assertEqual(len(visible), expected[name])
                 for report in Report.objects.select_related("post__thread"):
-                    self.assertEqual(can_view_report(perms, report), report in visible)
+                    self.assertEqual(perms.can_view_report(report), report in visible)
                 self.assertEqual(report_queries.active_report_count(perms), expected[name])
 
 

@@ -1,6 +1,6 @@
 """Forms for moderator actions: delete choices, move/merge/split targets, inline selections,
 each with the shared optional reason (`moderation.forms.ReasonField`). Choices that depend on
-the moderator come from permissions.moderation."""
+the moderator come from the guardian (`perms.visible_target_forums`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from parley.core import params
 from parley.forums.forms import EditPostForm
 from parley.forums.models import TITLE_MAX_LENGTH, Forum, Prefix, Thread
 from parley.moderation.forms import DaysField, ReasonField
-from parley.permissions import Perms
-from parley.permissions.moderation import INLINE_MAX_ITEMS, visible_target_forums
+from parley.permissions.guardian import Perms
+from parley.permissions.guardian.moderation import INLINE_MAX_ITEMS
 
 REDIRECT_DAYS = [  # how long a "Moved" stub stays in the old forum
     ("", "Keep it"),
@@ -93,8 +93,8 @@ class MoveForm(_RedirectFields):
 
     def __init__(self, *args: object, perms: Perms, thread: Thread, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["forum"].queryset = visible_target_forums(
-            perms, Forum.objects.exclude(pk=thread.forum_id)
+        self.fields["forum"].queryset = perms.visible_target_forums(
+            Forum.objects.exclude(pk=thread.forum_id)
         )
 
 
@@ -122,7 +122,7 @@ class SplitForm(forms.Form):
 
     def __init__(self, *args: object, perms: Perms, thread: Thread, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["forum"].queryset = visible_target_forums(perms, Forum.objects.all())
+        self.fields["forum"].queryset = perms.visible_target_forums(Forum.objects.all())
         self.fields["forum"].initial = thread.forum_id
 
 

@@ -2,7 +2,7 @@
 merge and split (lock and stick are `forums.services.set_thread_state`; an edit with a reason
 is `forums.services.edit_post`).
 
-Every function checks permission (parley.permissions.moderation), runs in one transaction with
+Every function checks permission (`perms_for(actor)`, the guardian), runs in one transaction with
 the thread rows locked, keeps every counter right (positions, reply counts, forum totals, last
 posts, member message counts: `counters_follow`) and writes a moderator log entry."""
 
@@ -22,8 +22,7 @@ from parley.forums import services
 from parley.forums.models import Forum, Post, Prefix, Thread
 from parley.moderation.log.services import log_action
 from parley.moderation.reasons import clean_reason
-from parley.permissions import moderation as can
-from parley.permissions import perms_for
+from parley.permissions.guardian import perms_for
 
 
 def _lock_threads(ids: Iterable[int]) -> dict[int, Thread]:
@@ -98,9 +97,9 @@ def delete_posts(
     perms = perms_for(actor)
     for post in posts:
         if hard:
-            can.ensure_can_hard_delete(perms, post)
+            perms.ensure_can_hard_delete(post)
         else:
-            can.ensure_can_moderate_post(perms, post)
+            perms.ensure_can_moderate_post(post)
     reason = clean_reason(reason)
     with transaction.atomic():
         locked = _lock_threads([thread.pk])[thread.pk]
@@ -122,7 +121,7 @@ def delete_posts(
 def undelete_posts(*, actor: Member, thread: Thread, posts: Sequence[Post]) -> None:
     perms = perms_for(actor)
     for post in posts:
-        can.ensure_can_moderate_post(perms, post)
+        perms.ensure_can_moderate_post(post)
     with transaction.atomic():
         locked = _lock_threads([thread.pk])[thread.pk]
         with services.counters_follow([locked.pk]):
@@ -157,9 +156,9 @@ def delete_threads(
     perms = perms_for(actor)
     for thread in threads:
         if hard:
-            can.ensure_can_hard_delete(perms, thread)
+            perms.ensure_can_hard_delete(thread)
         else:
-            can.ensure_can_act_on_thread(perms, thread)
+            perms.ensure_can_moderate_thread(thread)
     with transaction.atomic():
         locked = _lock_threads(t.pk for t in threads)
         _delete_threads(
@@ -187,7 +186,7 @@ def _delete_threads(
 def undelete_threads(*, actor: Member, threads: Sequence[Thread]) -> None:
     perms = perms_for(actor)
     for thread in threads:
-        can.ensure_can_act_on_thread(perms, thread)
+        perms.ensure_can_moderate_thread(thread)
     with transaction.atomic():
         locked = [t for t in _lock_threads(t.pk for t in threads).values() if t.is_deleted]
         with services.counters_follow(t.pk for t in locked):
@@ -213,7 +212,7 @@ def set_threads_state(
 
 
 def set_thread_prefix(*, actor: Member, thread: Thread, prefix: Prefix | None) -> None:
-    can.ensure_can_act_on_thread(perms_for(actor), thread)
+    perms_for(actor).ensure_can_moderate_thread(thread)
     with transaction.atomic():
         locked = _lock_threads([thread.pk])[thread.pk]
         if locked.prefix_id == (prefix.pk if prefix else None):
@@ -277,7 +276,7 @@ def move_threads(
     """Move threads to `forum`, optionally leaving a "Moved" redirect where each was."""
     perms = perms_for(actor)
     for thread in threads:
-        can.ensure_can_move_thread_to(perms, thread, forum)
+        perms.ensure_can_move_thread_to(thread, forum)
         if thread.redirect_to_id:
             raise ValidationError("A redirect cannot be moved; move the thread it leads to.")
     reason = clean_reason(reason)
@@ -322,7 +321,7 @@ def merge_threads(
         raise ValidationError("Choose at least one thread to merge into the target.")
     if any(t.redirect_to_id for t in (target, *sources)):
         raise ValidationError("Redirects cannot be merged.")
-    can.ensure_can_merge_threads(perms_for(actor), target, sources)
+    perms_for(actor).ensure_can_merge_threads(target, sources)
     reason = clean_reason(reason)
     with transaction.atomic():
         locked = _lock_threads([target.pk, *(s.pk for s in sources)])
@@ -380,9 +379,9 @@ def split_posts(
     """Selected posts of `thread` become a new thread in `forum`, keeping their dates; both
     threads are renumbered and start at their earliest post."""
     perms = perms_for(actor)
-    can.ensure_can_split_posts_to(perms, thread, forum)
+    perms.ensure_can_split_posts_to(thread, forum)
     for post in posts:
-        can.ensure_can_moderate_post(perms, post)
+        perms.ensure_can_moderate_post(post)
     title = services.clean_title(title)
     with transaction.atomic():
         source = _lock_threads([thread.pk])[thread.pk]

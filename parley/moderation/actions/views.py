@@ -19,7 +19,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from parley import permissions
 from parley.core import params
 from parley.core.pagination import page_of_position
 from parley.forums import services
@@ -38,7 +37,6 @@ from parley.moderation.actions.forms import (
     SplitForm,
 )
 from parley.moderation.forms import days_from_now
-from parley.permissions import moderation as can
 
 GET_POST = require_http_methods(["GET", "POST"])
 STATE_CHANGES = {
@@ -72,9 +70,9 @@ def _submitted(request: HttpRequest) -> bool:
 @login_required
 @GET_POST
 def post_moderate_delete(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = permissions.get_post_for(request.perms, post_id)
-    can.ensure_can_moderate_post(request.perms, post)
-    hard_ok = can.can_hard_delete(request.perms, post)
+    post = request.perms.get_post(post_id)
+    request.perms.ensure_can_moderate_post(post)
+    hard_ok = request.perms.can_hard_delete(post)
     form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
     if form.is_bound and form.is_valid():
         reason, hard = form.cleaned_data["reason"], form.is_hard()
@@ -99,8 +97,8 @@ def post_moderate_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def post_moderate_undelete(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = permissions.get_post_for(request.perms, post_id)
-    can.ensure_can_moderate_post(request.perms, post)
+    post = request.perms.get_post(post_id)
+    request.perms.ensure_can_moderate_post(post)
     actions.undelete_post(actor=request.user, post=post)
     messages.success(request, "Post undeleted.")
     return redirect(post)
@@ -109,9 +107,9 @@ def post_moderate_undelete(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @GET_POST
 def post_moderate_edit(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = permissions.get_post_for(request.perms, post_id)
-    can.ensure_can_moderate_post(request.perms, post)
-    permissions.ensure_can_edit_post(request.perms, post)
+    post = request.perms.get_post(post_id)
+    request.perms.ensure_can_moderate_post(post)
+    request.perms.ensure_can_edit_post(post)
     edits_title = post.pk == post.thread.first_post_id
     initial = {"body": post.body_source, "edit_count": post.edit_count, "title": post.thread.title}
     form = ModeratorEditForm(request.POST or None, initial=initial, edits_title=edits_title)
@@ -143,9 +141,9 @@ def post_moderate_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 def thread_moderate_delete(
     request: HttpRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
-    can.ensure_can_act_on_thread(request.perms, thread)
-    hard_ok = can.can_hard_delete(request.perms, thread)
+    thread = request.perms.get_thread(params.id_or_404(thread_id))
+    request.perms.ensure_can_moderate_thread(thread)
+    hard_ok = request.perms.can_hard_delete(thread)
     form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
     if form.is_bound and form.is_valid():
         hard = form.is_hard()
@@ -162,8 +160,8 @@ def thread_moderate_delete(
 def thread_moderate_undelete(
     request: HttpRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
-    can.ensure_can_act_on_thread(request.perms, thread)
+    thread = request.perms.get_thread(params.id_or_404(thread_id))
+    request.perms.ensure_can_moderate_thread(thread)
     actions.undelete_thread(actor=request.user, thread=thread)
     messages.success(request, "Thread undeleted.")
     return redirect(thread)
@@ -174,8 +172,8 @@ def thread_moderate_undelete(
 def thread_moderate_state(
     request: HttpRequest, thread_id: str, change: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
-    can.ensure_can_act_on_thread(request.perms, thread)
+    thread = request.perms.get_thread(params.id_or_404(thread_id))
+    request.perms.ensure_can_moderate_thread(thread)
     flags, message = STATE_CHANGES[change]
     services.set_thread_state(actor=request.user, thread=thread, **flags)
     messages.success(request, message)
@@ -187,8 +185,8 @@ def thread_moderate_state(
 def thread_moderate_prefix(
     request: HttpRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
-    can.ensure_can_act_on_thread(request.perms, thread)
+    thread = request.perms.get_thread(params.id_or_404(thread_id))
+    request.perms.ensure_can_moderate_thread(thread)
     form = PrefixForm(request.POST or None, initial={"prefix": thread.prefix_id})
     if request.method == "POST" and form.is_valid():
         actions.set_thread_prefix(actor=request.user, thread=thread, **form.cleaned_data)
@@ -202,8 +200,8 @@ def thread_moderate_prefix(
 def thread_moderate_move(
     request: HttpRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
-    can.ensure_can_act_on_thread(request.perms, thread)
+    thread = request.perms.get_thread(params.id_or_404(thread_id))
+    request.perms.ensure_can_moderate_thread(thread)
     form = MoveForm(request.POST or None, perms=request.perms, thread=thread)
     if request.method == "POST" and form.is_valid():
         return _move(request, [thread], form) or redirect(thread)
@@ -237,13 +235,13 @@ def _move(request: HttpRequest, threads: list[Thread], form: MoveForm) -> HttpRe
 def thread_inline_posts(
     request: HttpRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, params.id_or_404(thread_id))
-    can.ensure_can_act_on_thread(request.perms, thread)
+    thread = request.perms.get_thread(params.id_or_404(thread_id))
+    request.perms.ensure_can_moderate_thread(thread)
     form = InlineForm(request.POST, actions=POST_ACTIONS)
     if not form.is_valid():
         messages.error(request, "Tick some posts and choose an action first.")
         return redirect(thread)
-    posts = can.get_posts_to_moderate_for(request.perms, thread, form.cleaned_data["ids"])
+    posts = request.perms.get_posts_to_moderate(thread, form.cleaned_data["ids"])
     handler = POST_HANDLERS[form.cleaned_data["action"]]
     return handler(request, thread, sorted(posts, key=lambda p: (p.created_at, p.pk)))
 
@@ -253,13 +251,13 @@ def thread_inline_posts(
 def forum_inline_threads(
     request: HttpRequest, forum_id: str, slug: str | None = None
 ) -> HttpResponse:
-    forum = permissions.get_forum_for(request.perms, params.id_or_404(forum_id))
-    can.ensure_can_moderate_threads_in(request.perms, forum)
+    forum = request.perms.get_forum(params.id_or_404(forum_id))
+    request.perms.ensure_can_moderate_threads_in(forum)
     form = InlineForm(request.POST, actions=THREAD_ACTIONS)
     if not form.is_valid():
         messages.error(request, "Tick some threads and choose an action first.")
         return redirect(forum)
-    threads = can.get_threads_to_moderate_for(request.perms, forum, form.cleaned_data["ids"])
+    threads = request.perms.get_threads_to_moderate(forum, form.cleaned_data["ids"])
     handler = THREAD_HANDLERS[form.cleaned_data["action"]]
     return handler(request, forum, sorted(threads, key=lambda t: t.pk))
 
@@ -272,7 +270,7 @@ def _inline_context(action: str, items: list, **extra: object) -> dict[str, obje
 
 
 def _posts_delete(request: HttpRequest, thread: Thread, posts: list[Post]) -> HttpResponse:
-    hard_ok = all(can.can_hard_delete(request.perms, p) for p in posts)
+    hard_ok = all(request.perms.can_hard_delete(p) for p in posts)
     form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
     if form.is_bound and form.is_valid():
         reason, hard = form.cleaned_data["reason"], form.is_hard()
@@ -312,7 +310,7 @@ def _posts_split(request: HttpRequest, thread: Thread, posts: list[Post]) -> Htt
 
 
 def _threads_delete(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
-    hard_ok = all(can.can_hard_delete(request.perms, t) for t in threads)
+    hard_ok = all(request.perms.can_hard_delete(t) for t in threads)
     form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
     if form.is_bound and form.is_valid():
         reason, hard = form.cleaned_data["reason"], form.is_hard()

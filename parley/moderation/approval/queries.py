@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from parley.forums.models import Post, Thread
-from parley.permissions import Perms
+from parley.permissions.guardian import Perms
 from parley.permissions.registry import MODERATE
 
 QUEUE_MAX_ITEMS = 100  # per kind, oldest first: a queue longer than this is worked in turns

@@ -11,14 +11,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.forums import services as forum_services
 from parley.forums.models import Post, Thread
 from parley.moderation.log.services import log_action
 from parley.moderation.reasons import clean_reason
 from parley.notifications.services import send_alert
-from parley.permissions import abuse
+from parley.permissions.guardian import perms_for
 
 REJECT_REASON_REQUIRED = "Please say why this is rejected."
 
@@ -30,7 +29,7 @@ def _excerpt(text: str, length: int = 60) -> str:
 
 def approve_post(*, actor: Member, post: Post) -> Post:
     """Publish a held reply where it belongs by time; later replies move down one place."""
-    abuse.ensure_can_approve(permissions.perms_for(actor), post)
+    perms_for(actor).ensure_can_approve(post)
     with transaction.atomic():
         thread = Thread.objects.select_for_update().get(pk=post.thread_id)
         post = Post.objects.select_for_update().get(pk=post.pk)
@@ -63,7 +62,7 @@ def approve_post(*, actor: Member, post: Post) -> Post:
 def reject_post(*, actor: Member, post: Post, reason: str) -> Post:
     """Soft-delete a held reply with a reason. It was counted nowhere and shares its
     predecessor's position already, so no counter or position changes."""
-    abuse.ensure_can_approve(permissions.perms_for(actor), post)
+    perms_for(actor).ensure_can_approve(post)
     reason = clean_reason(reason, required=REJECT_REASON_REQUIRED)
     with transaction.atomic():
         Thread.objects.select_for_update().filter(pk=post.thread_id).first()
@@ -96,7 +95,7 @@ def reject_post(*, actor: Member, post: Post, reason: str) -> Post:
 def approve_thread(*, actor: Member, thread: Thread) -> Thread:
     """Publish a held thread: the forum gains the thread and its published posts, and each
     author the posts they wrote in it."""
-    abuse.ensure_can_approve(permissions.perms_for(actor), thread)
+    perms_for(actor).ensure_can_approve(thread)
     with transaction.atomic():
         thread = Thread.objects.select_for_update().get(pk=thread.pk)
         if not thread.awaiting_approval or thread.is_deleted:
@@ -123,7 +122,7 @@ def approve_thread(*, actor: Member, thread: Thread) -> Thread:
 
 def reject_thread(*, actor: Member, thread: Thread, reason: str) -> Thread:
     """Soft-delete a held thread with a reason (it counted nowhere, so no totals change)."""
-    abuse.ensure_can_approve(permissions.perms_for(actor), thread)
+    perms_for(actor).ensure_can_approve(thread)
     reason = clean_reason(reason, required=REJECT_REASON_REQUIRED)
     with transaction.atomic():
         thread = Thread.objects.select_for_update().get(pk=thread.pk)

@@ -10,17 +10,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parley import permissions
 from parley.forums.models import Post, Thread
 from parley.moderation.approval import queries, services
 from parley.moderation.approval.forms import RejectForm
-from parley.permissions import abuse
 
 
 @login_required
 @require_GET
 def approval_queue(request: HttpRequest) -> HttpResponse:
-    abuse.ensure_can_view_approval_queue(request.perms)
+    request.perms.ensure_can_view_approval_queue()
     return render(
         request,
         "moderation/approval/approval_queue.html",
@@ -29,7 +27,7 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _held(request: HttpRequest, item: Post | Thread) -> bool:
-    abuse.ensure_can_approve(request.perms, item)
+    request.perms.ensure_can_approve(item)
     if item.awaiting_approval and not item.is_deleted:
         return True
     messages.info(request, "That was already handled by another moderator.")
@@ -39,7 +37,7 @@ def _held(request: HttpRequest, item: Post | Thread) -> bool:
 @login_required
 @require_POST
 def approval_post_approve(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = permissions.get_post_for(request.perms, post_id)
+    post = request.perms.get_post(post_id)
     if _held(request, post):
         services.approve_post(actor=request.user, post=post)
         messages.success(request, f"Approved the reply by {post.author_name}.")
@@ -49,7 +47,7 @@ def approval_post_approve(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def approval_thread_approve(request: HttpRequest, thread_id: int) -> HttpResponse:
-    thread = permissions.get_thread_for(request.perms, thread_id)
+    thread = request.perms.get_thread(thread_id)
     if _held(request, thread):
         services.approve_thread(actor=request.user, thread=thread)
         messages.success(request, f"Approved the thread “{thread.title}”.")
@@ -78,10 +76,10 @@ def _reject(request: HttpRequest, item: Post | Thread) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def approval_post_reject(request: HttpRequest, post_id: int) -> HttpResponse:
-    return _reject(request, permissions.get_post_for(request.perms, post_id))
+    return _reject(request, request.perms.get_post(post_id))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def approval_thread_reject(request: HttpRequest, thread_id: int) -> HttpResponse:
-    return _reject(request, permissions.get_thread_for(request.perms, thread_id))
+    return _reject(request, request.perms.get_thread(thread_id))

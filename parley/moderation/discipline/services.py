@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.forums import services as forum_services
 from parley.forums.models import Forum, Post, Thread
@@ -23,7 +22,7 @@ from parley.moderation.log.services import log_action
 from parley.moderation.models import Ban, Warning
 from parley.moderation.reasons import REASON_REQUIRED, clean_reason
 from parley.notifications.services import send_alert
-from parley.permissions import abuse
+from parley.permissions.guardian import perms_for
 from parley.permissions.services import permissions_changed
 
 WARNING_MAX_POINTS = 100  # a single warning; totals are unbounded
@@ -43,7 +42,7 @@ def warn_member(
 ) -> Warning:
     """Record a warning (points count until `expires_at`; None: never expire) and alert the
     member. For a post, the actor must moderate the post's forum."""
-    abuse.ensure_can_warn(permissions.perms_for(actor), member, post)
+    perms_for(actor).ensure_can_warn_member(member, post)
     reason = clean_reason(reason, required=REASON_REQUIRED)
     if not 0 <= points <= WARNING_MAX_POINTS:
         raise ValidationError(
@@ -103,7 +102,7 @@ def ban_member(
     *, actor: Member, member: Member, reason: str, ends_at: datetime | None = None
 ) -> Ban:
     """Ban until `ends_at` (None: permanently). A new ban replaces the one in force."""
-    abuse.ensure_can_ban(permissions.perms_for(actor), member)
+    perms_for(actor).ensure_can_ban_member(member)
     reason = clean_reason(reason, required=REASON_REQUIRED)
     now = timezone.now()
     if ends_at is not None and ends_at <= now:
@@ -125,7 +124,7 @@ def ban_member(
 def lift_ban(*, actor: Member, member: Member, reason: str = "") -> int:
     """End every ban in force now; returns how many were lifted (0: the member was not banned,
     and nothing is logged)."""
-    abuse.ensure_can_ban(permissions.perms_for(actor), member)
+    perms_for(actor).ensure_can_ban_member(member)
     now = timezone.now()
     with transaction.atomic():
         lifted = (
@@ -160,7 +159,7 @@ def clean_spammer(*, actor: Member, member: Member, reason: str) -> CleanResult:
     """Soft-delete every thread and post the member wrote and ban them permanently: one
     transaction, one log entry. Counters are rebuilt from scratch for every thread, forum and
     author touched (replies by others in a spammer's thread leave the totals with it)."""
-    abuse.ensure_can_ban(permissions.perms_for(actor), member)
+    perms_for(actor).ensure_can_ban_member(member)
     reason = clean_reason(reason, required=REASON_REQUIRED)
     now = timezone.now()
     deleted = {"is_deleted": True, "deleted_at": now, "deleted_by": actor, "delete_reason": reason}

@@ -11,13 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.core import params
 from parley.moderation.discipline import queries, services
 from parley.moderation.discipline.forms import BanForm, LiftBanForm, SpamCleanForm, WarnForm
 from parley.moderation.forms import days_from_now
-from parley.permissions import abuse
 
 ACTIVE_WARNINGS_SHOWN = 20
 
@@ -35,10 +33,10 @@ def _member_for(member_id: str) -> Member:
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_warn(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = permissions.get_post_for(request.perms, post_id)
+    post = request.perms.get_post(post_id)
     if post.author is None:
         raise Http404("The author of this post no longer exists.")
-    abuse.ensure_can_warn(request.perms, post.author, post)
+    request.perms.ensure_can_warn_member(post.author, post)
     form = WarnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,7 +76,7 @@ def post_warn(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_ban(request: HttpRequest, member_id: str, slug: str | None = None) -> HttpResponse:
     member = _member_for(member_id)
-    abuse.ensure_can_ban(request.perms, member)
+    request.perms.ensure_can_ban_member(member)
     form = BanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -110,7 +108,7 @@ def member_ban(request: HttpRequest, member_id: str, slug: str | None = None) ->
 @require_POST
 def member_lift_ban(request: HttpRequest, member_id: str, slug: str | None = None) -> HttpResponse:
     member = _member_for(member_id)
-    abuse.ensure_can_ban(request.perms, member)
+    request.perms.ensure_can_ban_member(member)
     form = LiftBanForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if services.lift_ban(actor=request.user, member=member, reason=reason):
@@ -126,7 +124,7 @@ def member_spam_clean(
     request: HttpRequest, member_id: str, slug: str | None = None
 ) -> HttpResponse:
     member = _member_for(member_id)
-    abuse.ensure_can_ban(request.perms, member)
+    request.perms.ensure_can_ban_member(member)
     form = SpamCleanForm(request.POST or None, initial={"reason": "Spam"})
     if request.method == "POST" and form.is_valid():
         result = services.clean_spammer(

@@ -5,14 +5,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from parley import permissions
 from parley.moderation.history.queries import post_versions
-from parley.permissions import moderation as can
 
 
 def post_history(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = permissions.get_post_for(request.perms, post_id)
-    can.ensure_can_view_history(request.perms, post)
+    post = request.perms.get_post(post_id)
+    request.perms.ensure_can_view_history(post)
     return render(
         request,
         "moderation/history/post_history.html",

@@ -9,11 +9,10 @@ from django.shortcuts import render
 
 from parley.moderation.log.forms import LogFilterForm
 from parley.moderation.log.queries import known_actions, log_page
-from parley.permissions.moderation import ensure_can_view_moderator_log
 
 
 def moderator_log(request: HttpRequest) -> HttpResponse:
-    ensure_can_view_moderator_log(request.perms)
+    request.perms.ensure_can_view_moderator_log()
     form = LogFilterForm(request.GET, actions=known_actions())
     data = form.cleaned_data if form.is_valid() else {}
     filters = {k: v for k, v in data.items() if k in ("action", "actor", "kind") and v}

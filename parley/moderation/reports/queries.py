@@ -1,19 +1,18 @@
 """Reading reports: the moderators' queue, one report's page, and the navigation badge. Every
-read goes through `parley.permissions.reports.visible_reports`, so a moderator never sees a
+read goes through the guardian's `perms.visible_reports`, so a moderator never sees a
 report about a forum they do not moderate."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 
 from parley.core import params
 from parley.core.markup import plain_text
 from parley.moderation.models import Report, ReportComment, ReportEntry
-from parley.permissions import Perms
-from parley.permissions.reports import report_forum_ids, visible_reports
+from parley.permissions.guardian import Perms
 
 ACTIVE_STATES = (Report.State.OPEN, Report.State.ASSIGNED)
 REPORTS_PER_PAGE = 30
@@ -34,9 +33,9 @@ def active_report_count(perms: Perms) -> int:
     """Open and assigned reports the reader may handle. Counted on every page a moderator opens
     (one COUNT on the state index), never cached: the badge must agree with the queue it links
     to, in every worker, on the very next request after a report is opened or closed."""
-    if not perms.is_member or not report_forum_ids(perms):
+    if not perms.is_member or not perms.report_forum_ids():
         return 0
-    return visible_reports(perms, Report.objects.filter(state__in=ACTIVE_STATES)).count()
+    return perms.visible_reports(Report.objects.filter(state__in=ACTIVE_STATES)).count()
 
 
 # --- The queue ----------------------------------------------------------------------------------
@@ -88,7 +87,7 @@ class QueuePage:
 
 def report_queue(perms: Perms, filters: QueueFilters) -> QueuePage:
     """One page of the queue in three queries, however many reports and entries exist."""
-    scope = visible_reports(perms, Report.objects.all())
+    scope = perms.visible_reports(Report.objects.all())
     qs = (
         scope.filter(state=TABS[filters.tab])
         .select_related("post", "post__thread", "assigned_to", "closed_by")
@@ -131,6 +130,21 @@ def report_queue(perms: Perms, filters: QueueFilters) -> QueuePage:
 # --- One report ---------------------------------------------------------------------------------
 
 
+def page_reports() -> QuerySet[Report]:
+    """Reports with what a report's page (and the actions posted from it) reads loaded: the
+    queryset a view hands to `perms.get_report`."""
+    return Report.objects.select_related(
+        "post",
+        "post__author",
+        "post__thread",
+        "post__thread__forum",
+        "post__thread__forum__category",
+        "post__thread__forum__parent",
+        "assigned_to",
+        "closed_by",
+    )
+
+
 @dataclass
 class ReportDetail:
     report: Report
@@ -143,11 +157,11 @@ EARLIER_REPORTS_SHOWN = 10
 
 
 def report_detail(perms: Perms, report: Report) -> ReportDetail:
-    """`report` comes from `get_report_for`, so the reader may see it."""
+    """`report` comes from `perms.get_report`, so the reader may see it."""
     entries = list(report.entries.select_related("reporter").order_by("created_at", "id"))
     comments = list(report.comments.select_related("author").order_by("created_at", "id"))
     earlier = list(
-        visible_reports(perms, Report.objects.filter(post_id=report.post_id))
+        perms.visible_reports(Report.objects.filter(post_id=report.post_id))
         .exclude(pk=report.pk)
         .select_related("closed_by")
         .order_by("-created_at", "-id")[:EARLIER_REPORTS_SHOWN]

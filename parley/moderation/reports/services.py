@@ -14,7 +14,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from parley import permissions
 from parley.accounts.models import Member
 from parley.core import ratelimit
 from parley.core.markup import clean_control_chars
@@ -32,7 +31,7 @@ from parley.moderation.models import (
 from parley.moderation.reasons import clean_reason
 from parley.moderation.reports.queries import ACTIVE_STATES
 from parley.notifications.services import send_alerts
-from parley.permissions import reports as report_permissions
+from parley.permissions.guardian import perms_for
 
 ALERT_KIND = "report_closed"
 ALERT_TITLE_CHARS = 80  # keeps "Your report on <title> was resolved: <outcome>" within an alert
@@ -63,7 +62,7 @@ def _active_for_update(post: Post) -> Report | None:
 def report_post(*, actor: Member, post: Post, reason: ReportReason, message: str = "") -> Report:
     """Join the post's active report, or open one. A member complains once per active report:
     a second time raises ValidationError (code "already_reported") and writes nothing."""
-    permissions.ensure_can_report(permissions.perms_for(actor), post)
+    perms_for(actor).ensure_can_report_post(post)
     if not reason.is_active:
         raise ValidationError("Please choose the rule this post breaks.", code="reason_inactive")
     check_report_rate(actor)
@@ -100,7 +99,7 @@ def report_post(*, actor: Member, post: Post, reason: ReportReason, message: str
 
 
 def comment_on_report(*, actor: Member, report: Report, body: str) -> ReportComment:
-    report_permissions.ensure_can_handle_report(permissions.perms_for(actor), report)
+    perms_for(actor).ensure_can_handle_report(report)
     body = clean_control_chars(body).strip()[:REPORT_MESSAGE_MAX_CHARS]
     if not body:
         raise ValidationError("Please enter a comment.", code="body_empty")
@@ -123,10 +122,8 @@ def _lock_active(report: Report) -> Report:
 
 def assign_report(*, actor: Member, report: Report, assignee: Member | None) -> Report:
     """Assign an active report to a moderator who may handle it, or (None) put it back open."""
-    report_permissions.ensure_can_handle_report(permissions.perms_for(actor), report)
-    if assignee is not None and not report_permissions.can_handle_report(
-        permissions.perms_for(assignee), report
-    ):
+    perms_for(actor).ensure_can_handle_report(report)
+    if assignee is not None and not perms_for(assignee).can_handle_report(report):
         raise ValidationError(
             f"{assignee.username} cannot handle this report.", code="assignee_not_moderator"
         )
@@ -211,7 +208,7 @@ def resolve_report(
 ) -> Report:
     """Close the report as upheld, optionally soft-deleting the post and warning its author
     (each action checks its own permission; any refusal undoes everything)."""
-    report_permissions.ensure_can_handle_report(permissions.perms_for(actor), report)
+    perms_for(actor).ensure_can_handle_report(report)
     outcome = clean_reason(outcome, required=OUTCOME_REQUIRED)
     warn_reason = clean_reason(warn_reason)
     if warn_points < 0:
@@ -248,7 +245,7 @@ def resolve_report(
 
 def reject_report(*, actor: Member, report: Report, outcome: str) -> Report:
     """Close the report as unfounded; the post stays as it is."""
-    report_permissions.ensure_can_handle_report(permissions.perms_for(actor), report)
+    perms_for(actor).ensure_can_handle_report(report)
     outcome = clean_reason(outcome, required=OUTCOME_REQUIRED)
     with transaction.atomic():
         locked = _lock_active(report)

@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parley import permissions
 from parley.moderation.models import Report
 from parley.moderation.reports import queries as report_queries
 from parley.moderation.reports import services as reports
@@ -23,14 +22,13 @@ from parley.moderation.reports.forms import (
     ReportForm,
     ResolveReportForm,
 )
-from parley.permissions import reports as report_permissions
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = permissions.get_post_for(request.perms, post_id)
-    permissions.ensure_can_report(request.perms, post)
+    post = request.perms.get_post(post_id)
+    request.perms.ensure_can_report_post(post)
     already_reported = report_queries.has_reported(request.user.pk, post.pk)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and not already_reported and form.is_valid():
@@ -61,7 +59,7 @@ def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def report_queue(request: HttpRequest) -> HttpResponse:
-    report_permissions.ensure_can_view_reports(request.perms)
+    request.perms.ensure_can_view_reports()
     filters = report_queries.QueueFilters.from_query(request.GET)
     queue = report_queries.report_queue(request.perms, filters)
     return render(request, "moderation/reports/report_queue.html", {"queue": queue})
@@ -70,12 +68,12 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = report_permissions.get_report_for(request.perms, report_id)
+    report = request.perms.get_report(report_queries.page_reports(), report_id)
     return _render_detail(request, report)
 
 
 def _render_detail(request: HttpRequest, report: Report, **forms: Form) -> HttpResponse:
-    can_handle = report_permissions.can_handle_report(request.perms, report)
+    can_handle = request.perms.can_handle_report(report)
     post = report.post
     context = {
         "detail": report_queries.report_detail(request.perms, report),
@@ -107,8 +105,8 @@ def _refused(request: HttpRequest, report: Report, error: ValidationError) -> Ht
 @login_required
 @require_POST
 def report_comment(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = report_permissions.get_report_for(request.perms, report_id)
-    report_permissions.ensure_can_handle_report(request.perms, report)
+    report = request.perms.get_report(report_queries.page_reports(), report_id)
+    request.perms.ensure_can_handle_report(report)
     form = ReportCommentForm(request.POST)
     if form.is_valid():
         try:
@@ -125,8 +123,8 @@ def report_comment(request: HttpRequest, report_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_assign(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = report_permissions.get_report_for(request.perms, report_id)
-    report_permissions.ensure_can_handle_report(request.perms, report)
+    report = request.perms.get_report(report_queries.page_reports(), report_id)
+    request.perms.ensure_can_handle_report(report)
     assignee = request.user if request.POST.get("to") == "me" else None
     try:
         reports.assign_report(actor=request.user, report=report, assignee=assignee)
@@ -139,8 +137,8 @@ def report_assign(request: HttpRequest, report_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_resolve(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = report_permissions.get_report_for(request.perms, report_id)
-    report_permissions.ensure_can_handle_report(request.perms, report)
+    report = request.perms.get_report(report_queries.page_reports(), report_id)
+    request.perms.ensure_can_handle_report(report)
     form = ResolveReportForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, report, resolve_form=form)
@@ -158,8 +156,8 @@ def report_resolve(request: HttpRequest, report_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def report_reject(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = report_permissions.get_report_for(request.perms, report_id)
-    report_permissions.ensure_can_handle_report(request.perms, report)
+    report = request.perms.get_report(report_queries.page_reports(), report_id)
+    request.perms.ensure_can_handle_report(report)
     form = RejectReportForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, report, reject_form=form)

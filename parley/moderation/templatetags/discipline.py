@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django import template
 
 from parley.accounts.models import Member
-from parley.permissions import abuse
 from parley.permissions.grants import BanFacts
 
 register = template.Library()
@@ -37,7 +36,7 @@ class MemberTools:
 @register.simple_tag(takes_context=True)
 def member_discipline_tools(context: template.Context, member: Member) -> MemberTools | None:
     perms = getattr(context.get("request"), "perms", None)
-    if perms is None or not perms.is_member or not abuse.can_ban(perms, member):
+    if perms is None or not perms.is_member or not perms.can_ban_member(member):
         return None
     base = member.get_absolute_url()
     return MemberTools(ban_url=f"{base}ban", spam_clean_url=f"{base}spam-clean")

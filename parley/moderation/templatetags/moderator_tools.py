@@ -17,8 +17,6 @@ from django.utils import timezone
 
 from parley.accounts.models import Member
 from parley.forums.models import Forum, Post, Thread
-from parley.permissions import abuse
-from parley.permissions import moderation as can
 
 register = template.Library()
 
@@ -40,7 +38,7 @@ def thread_moderation(
     context: template.Context, thread: Thread, posts: Sequence[Post] = ()
 ) -> ThreadTools | None:
     perms = context["request"].perms
-    if not can.can_act_on_thread(perms, thread):
+    if not perms.can_moderate_thread(thread):
         return None
     wanted = {p.deleted_by_id for p in posts if p.is_deleted and p.deleted_by_id}
     if thread.is_deleted and thread.deleted_by_id:
@@ -51,7 +49,7 @@ def thread_moderation(
     for post in posts:
         post.deleted_by_name = names.get(post.deleted_by_id, "")  # type: ignore[attr-defined]
     return ThreadTools(
-        can_hard_delete=can.can_hard_delete(perms, thread),
+        can_hard_delete=perms.can_hard_delete(thread),
         base_url=f"{thread.get_absolute_url()}moderate/",
         deleted_by_name=names.get(thread.deleted_by_id, ""),
     )
@@ -60,7 +58,7 @@ def thread_moderation(
 @register.simple_tag(takes_context=True)
 def forum_moderation(context: template.Context, forum: Forum) -> ForumTools | None:
     perms = context["request"].perms
-    if not can.can_moderate_threads_in(perms, forum):
+    if not perms.can_moderate_threads_in(forum):
         return None
     return ForumTools(inline_url=f"{forum.get_absolute_url()}moderate/threads")
 
@@ -84,9 +82,7 @@ def moderator_log_url(context: template.Context) -> str:
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return ""
-    return (
-        f"{get_script_prefix()}moderation/log/" if can.can_view_moderator_log(request.perms) else ""
-    )
+    return f"{get_script_prefix()}moderation/log/" if request.perms.can_view_moderator_log() else ""
 
 
 @register.simple_tag(takes_context=True)
@@ -97,6 +93,6 @@ def approval_queue_url(context: template.Context) -> str:
     perms = getattr(request, "perms", None)
     if user is None or perms is None or not user.is_authenticated:
         return ""  # guests: no permissions are built for this
-    if not abuse.can_view_approval_queue(perms):
+    if not perms.can_view_approval_queue():
         return ""
     return f"{get_script_prefix()}approval-queue/"
