@@ -5,7 +5,7 @@ from parley.core.models import FailedJob
 
 
 @admin.register(FailedJob)
-class FailedJobAdmin(admin.ModelAdmin):
+class FailedJobAdmin(admin.ModelAdmin[FailedJob]):
     """Read-only: rows are written by the job queue; administrators read and delete them."""
 
     list_display = ["task", "failed_at", "summary"]

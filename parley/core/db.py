@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import checks
+from django.db.models import Field, Model
 
 
 @checks.register(checks.Tags.database)
@@ -25,3 +26,12 @@ def check_sqlite_concurrency(
             )
         ]
     return []
+
+
+def column(model: type[Model], field_name: str) -> str:
+    """The database column of a model's concrete field ("pk": its primary key), for SQL written
+    by hand; not quoted."""
+    field = model._meta.pk if field_name == "pk" else model._meta.get_field(field_name)
+    if not isinstance(field, Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{field_name} has no column")
+    return field.column

@@ -140,7 +140,7 @@ enqueue_breaker = CircuitBreaker(
 )
 
 
-def safe_enqueue(task: TaskWrapper, *args: Any, **kwargs: Any) -> bool:
+def safe_enqueue(task: TaskWrapper[P, Any], *args: P.args, **kwargs: P.kwargs) -> bool:
     """Enqueue `task(*args, **kwargs)`; False (and one log line per outage) when the queue's
     storage is unavailable. Callers decide what a False means: drop the work or run it inline."""
     try:
@@ -150,7 +150,7 @@ def safe_enqueue(task: TaskWrapper, *args: Any, **kwargs: Any) -> bool:
     return True
 
 
-def enqueue_after_commit(task: TaskWrapper, *args: Any, **kwargs: Any) -> None:
+def enqueue_after_commit(task: TaskWrapper[P, Any], *args: P.args, **kwargs: P.kwargs) -> None:
     """`safe_enqueue` once the current transaction commits (nothing if it rolls back), so the
     job never sees data that is not there yet."""
     transaction.on_commit(lambda: safe_enqueue(task, *args, **kwargs))

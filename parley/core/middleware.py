@@ -25,7 +25,8 @@ class RequireUtf8Middleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # content_params comes from the Content-Type header alone: reading it reads no body.
-        charset = request.content_params.get("charset")
+        # (A bare HttpRequest, built by hand rather than by a handler, leaves it None.)
+        charset = (request.content_params or {}).get("charset")
         if charset is not None and charset.lower() != "utf-8":
             return HttpResponseBadRequest(
                 UTF8_ONLY_MESSAGE.format(charset=charset[:40]),

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from parley.core import datadir, knobs
+
+# Lets Django's generic classes be subscripted at run time as their type stubs have them
+# (ModelAdmin[FailedJob], ModelForm[Post], QuerySet[Thread]).
+django_stubs_ext.monkeypatch()
 
 # Every knob parsed and checked once: a bad value stops here with an error naming its variable.
 _env = knobs.load(os.environ)
@@ -135,6 +141,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # sees; Redis takes over when PARLEY_REDIS_URL is set (and is what several machines need).
 # Nothing that must survive an outage (revocations, permission versions) lives only in the cache:
 # see parley/core/stamps.py.
+CACHES: dict[str, dict[str, Any]]
 if _env[knobs.REDIS_URL]:
     CACHES = {
         "default": {

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 T = TypeVar("T")
+# A knob is read-only: a Knob[tuple[str, ...]] serves where a Knob[Iterable[str]] is asked for.
+T_co = TypeVar("T_co", covariant=True)
 
 
 class BadValue(ValueError):
@@ -19,26 +21,26 @@ class BadValue(ValueError):
 
 
 @dataclass(frozen=True, eq=False)
-class Knob(Generic[T]):
+class Knob(Generic[T_co]):
     env: str  # the environment variable that sets it
-    default: T  # the value when the variable is unset or empty
+    default: T_co  # the value when the variable is unset or empty
     doc: str  # one line, for the README
     kind: str  # the type, as the README names it
-    parse: Callable[[str], T]  # raises BadValue
+    parse: Callable[[str], T_co]  # raises BadValue
     section: str
     setting: str | None  # the Django setting holding it; None: read by the settings module only
     default_text: str = ""  # the README's default when the value alone would mislead
     secret: bool = False  # never echoed in an error message
 
-    def get(self) -> T:
+    def get(self) -> T_co:
         """The value in force: the Django setting (so `override_settings` applies), or the
         default under a settings module that leaves it out."""
         if self.setting is None:
             raise TypeError(f"{self.env} is read by the settings module only")
-        value: T = getattr(settings, self.setting, self.default)
+        value: T_co = getattr(settings, self.setting, self.default)
         return value
 
-    def read(self, environ: Mapping[str, str]) -> T:
+    def read(self, environ: Mapping[str, str]) -> T_co:
         raw = environ.get(self.env, "").strip()
         if not raw:
             return self.default

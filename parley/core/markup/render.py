@@ -312,11 +312,12 @@ def _guard_nesting(md: MarkdownIt) -> None:
     md.options["maxNesting"] = MAX_NESTING
     tokenize_block, tokenize_inline = md.block.tokenize, md.inline.tokenize
 
-    def block(state: StateBlock, start_line: int, end_line: int) -> None:
+    # Named as in the method it replaces, so that it stands in for it exactly.
+    def block(state: StateBlock, startLine: int, endLine: int) -> None:
         if state.level >= MAX_NESTING:
-            _flatten_block(state, start_line, end_line)
+            _flatten_block(state, startLine, endLine)
         else:
-            tokenize_block(state, start_line, end_line)
+            tokenize_block(state, startLine, endLine)
 
     def inline(state: StateInline) -> None:
         if state.level >= MAX_NESTING and state.pos < state.posMax:
