@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from parley.core import datadir
 
@@ -214,7 +215,7 @@ def main(argv: list[str] | None = None) -> None:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         query_count = len(queries.captured_queries)
-        took = _time(lambda url=url: client.get(url), rounds)
+        took = _time(partial(client.get, url), rounds)
         print(f"{name:<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{query_count:>9}")
     took = _time(_presence_tick, rounds=max(rounds, 50 * rounds // FULL.rounds))
     print(f"{'presence tick, 100':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
@@ -230,10 +231,10 @@ def main(argv: list[str] | None = None) -> None:
     # Pages read presence (the index's online block, a thread's viewers): a flood of invented
     # guests must leave them as fast as with a few, so each is timed just before and after.
     flood, flooded = scale.guest_flood, {"forum index": "index", "thread page 1": "thread 1"}
-    few = {name: _time(lambda url=pages[name]: client.get(url), rounds) for name in flooded}
+    few = {name: _time(partial(client.get, pages[name]), rounds) for name in flooded}
     _store_guest_flood(flood, thread_id=int(pages["thread page 1"].rstrip("/").rsplit(".", 1)[1]))
     for name, short in flooded.items():
-        took = _time(lambda url=pages[name]: client.get(url), rounds)
+        took = _time(partial(client.get, pages[name]), rounds)
         for label, ms in (
             (f"{short}, few guests", few[name]),
             (f"{short}, +{flood // 1000}k guests", took),

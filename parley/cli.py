@@ -56,7 +56,7 @@ def build_server(*, host: str, port: int, workers: int) -> Any:
 
     bind_host = f"[{host.strip('[]')}]" if ":" in host else host
 
-    class ParleyServer(BaseApplication):  # type: ignore[misc]
+    class ParleyServer(BaseApplication):
         def __init__(self, options: dict[str, Any]) -> None:
             self.options = options
             super().__init__()
@@ -252,12 +252,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     messages = checks.run_checks(include_deployment_checks=True)
     # The deployment checks assume several workers; `--workers` states how many there will be.
-    messages = [m for m in messages if m.id != "parley.E001"] + shared_state_errors(args.workers)
+    messages = [m for m in messages if m.id != "parley.E001"]
+    messages += shared_state_errors(args.workers)
     errors = [m for m in messages if m.is_serious()]
     warnings = [m for m in messages if not m.is_serious() and not m.is_silenced()]
     for message in errors + warnings:
         print(f"  {message.id}: {str(message.msg).split('. ')[0].rstrip('.')}")
-        if message.hint and message.id.startswith("parley."):
+        if message.hint and message.id is not None and message.id.startswith("parley."):
             print(f"      {message.hint}")
     print(
         f"System checks (with deployment checks): {len(errors)} errors, {len(warnings)} warnings."

@@ -91,7 +91,7 @@ def parse_script(script: str) -> list[ScriptedPost]:
     parts = _POST_HEAD.split(script)
     if parts[0].strip():
         raise ValueError("A thread script must start with an @author line.")
-    posts = []
+    posts: list[ScriptedPost] = []
     for author, quotes, body in zip(parts[1::3], parts[2::3], parts[3::3], strict=True):
         quoted = int(quotes) if quotes else None
         if quoted is not None and quoted >= len(posts):
@@ -156,6 +156,7 @@ def _build_thread(
         source_url=spec.source[1],
         now=times[0],
     )
+    assert thread.first_post is not None  # create_thread sets it
     posts: list[Post] = [thread.first_post]
     for reply, at in zip(replies, times[1:], strict=True):
         body = reply.body.replace("{guidelines}", f"[posting guidelines]({guidelines_url})")

@@ -547,7 +547,8 @@ https://example.com/bulletin/operator-statement
     ),
 ]
 
-CATEGORIES = [
+# (title, description, forums: (key, title, description, parent forum's key or None))
+CATEGORIES: list[tuple[str, str, list[tuple[str, str, str, str | None]]]] = [
     (
         "World news",
         "What is happening, and what it means.",

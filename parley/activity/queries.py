@@ -108,7 +108,7 @@ def attach_forum_unread(perms: Perms, forums: Sequence[Forum]) -> None:
 
     Precondition: forums come with `last_post` loaded (as the index queries load them); a forum
     whose last post is older than the reader's floor is read without asking the database."""
-    everything = [*forums, *(s for f in forums for s in getattr(f, "subforums", ()))]
+    everything: list[Forum] = [*forums, *(s for f in forums for s in getattr(f, "subforums", ()))]
     for forum in everything:
         forum.is_unread = False  # type: ignore[attr-defined]
     if perms.member is None:

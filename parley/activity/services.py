@@ -17,6 +17,7 @@ from django.utils import timezone
 from parley.accounts.models import Member
 from parley.activity.models import ForumRead, ThreadRead
 from parley.activity.queries import read_floor, unread_cutoff
+from parley.core import db
 from parley.forums.models import Forum, Thread
 from parley.permissions.guardian import Perms, perms_for
 
@@ -28,7 +29,7 @@ PRUNE_EVERY_SECONDS = 24 * 60 * 60
 def _upsert_thread_marker_sql() -> str:
     table = connection.ops.quote_name(ThreadRead._meta.db_table)
     member, thread, read_at = (
-        connection.ops.quote_name(ThreadRead._meta.get_field(name).column)
+        connection.ops.quote_name(db.column(ThreadRead, name))
         for name in ("member", "thread", "read_at")
     )
     # One statement that inserts the marker or moves it forward; when the stored marker is

@@ -15,6 +15,7 @@ from parley.activity import queries, services
 from parley.core import knobs, params
 from parley.core.pagination import page_of_position
 from parley.forums import queries as forum_queries
+from parley.permissions.http import MemberRequest, ParleyRequest
 
 PAGE_PARAM_MAX_DIGITS = 4  # pages are capped far below this; longer input is junk
 
@@ -31,7 +32,7 @@ def _next_url(request: HttpRequest, default: str) -> str:
     return target if ok else default
 
 
-def whats_new(request: HttpRequest) -> HttpResponse:
+def whats_new(request: ParleyRequest) -> HttpResponse:
     """The hub: links to each listing, with the latest few of each."""
     threads = forum_queries.latest_threads(request.perms, limit=queries.HUB_THREADS_SHOWN)
     queries.attach_unread(request.perms, threads)
@@ -39,7 +40,7 @@ def whats_new(request: HttpRequest) -> HttpResponse:
     return render(request, "activity/whats_new.html", {"threads": threads, "members": members})
 
 
-def whats_new_posts(request: HttpRequest) -> HttpResponse:
+def whats_new_posts(request: ParleyRequest) -> HttpResponse:
     """Threads by latest activity; members may keep only unread ones or ones they posted in."""
     member_filters = ("unread", "participated")
     on = {name: request.perms.is_member and request.GET.get(name) == "1" for name in member_filters}
@@ -53,17 +54,17 @@ def whats_new_posts(request: HttpRequest) -> HttpResponse:
     )
 
 
-def whats_new_threads(request: HttpRequest) -> HttpResponse:
+def whats_new_threads(request: ParleyRequest) -> HttpResponse:
     feed = queries.new_threads(request.perms, page=_page(request))
     queries.attach_unread(request.perms, feed.threads)
     return render(request, "activity/whats_new_threads.html", {"feed": feed, "page_query": "?"})
 
 
-def whats_new_members(request: HttpRequest) -> HttpResponse:
+def whats_new_members(request: ParleyRequest) -> HttpResponse:
     return render(request, "activity/whats_new_members.html", {"members": queries.latest_members()})
 
 
-def thread_unread(request: HttpRequest, thread_id: str, slug: str | None = None) -> HttpResponse:
+def thread_unread(request: ParleyRequest, thread_id: str, slug: str | None = None) -> HttpResponse:
     """Jump to the reader's first unread post (its page and anchor), else to the last post."""
     thread = request.perms.get_thread(params.id_or_404(thread_id))
     member = request.perms.member
@@ -72,6 +73,7 @@ def thread_unread(request: HttpRequest, thread_id: str, slug: str | None = None)
     moment = queries.read_point(member, thread)
     unread = thread.last_post_at > moment
     post = queries.first_post_after(request.perms, thread, moment) if unread else None
+    post_id: int | None
     if post is not None:
         position, post_id = post.position, post.pk
     else:
@@ -82,7 +84,7 @@ def thread_unread(request: HttpRequest, thread_id: str, slug: str | None = None)
 
 @login_required
 @require_POST
-def forum_mark_read(request: HttpRequest, forum_id: str, slug: str | None = None) -> HttpResponse:
+def forum_mark_read(request: MemberRequest, forum_id: str, slug: str | None = None) -> HttpResponse:
     forum = request.perms.get_forum(params.id_or_404(forum_id))
     services.mark_forum_read(member=request.user, forum=forum)
     messages.success(request, f"{forum.title} is marked as read.")
@@ -91,7 +93,7 @@ def forum_mark_read(request: HttpRequest, forum_id: str, slug: str | None = None
 
 @login_required
 @require_POST
-def forums_mark_read(request: HttpRequest) -> HttpResponse:
+def forums_mark_read(request: MemberRequest) -> HttpResponse:
     services.mark_all_forums_read(member=request.user)
     messages.success(request, "All forums are marked as read.")
     return redirect(_next_url(request, default=reverse("whats-new")))

@@ -5,29 +5,31 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.http import HttpRequest
+from parley.accounts.models import Member
+from parley.permissions.http import ParleyRequest
 
 
 class NavBadges:
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(self, request: ParleyRequest) -> None:
         self._request = request
 
     @cached_property
-    def _is_member(self) -> bool:
+    def _member(self) -> Member | None:
+        # getattr: a request that never passed the authentication middleware has no user.
         user = getattr(self._request, "user", None)
-        return bool(user is not None and user.is_authenticated)
+        return user if user is not None and user.is_authenticated else None
 
     @cached_property
     def alerts(self) -> int:
-        if not self._is_member:
+        if self._member is None:
             return 0
-        return self._request.user.unread_alert_count  # loaded with the member row
+        return self._member.unread_alert_count  # loaded with the member row
 
     @cached_property
     def show_reports(self) -> bool:
-        if not self._is_member:
+        if self._member is None:
             return False
-        return self._request.perms.can_view_reports()  # type: ignore[attr-defined,no-any-return]
+        return self._request.perms.can_view_reports()
 
     @cached_property
     def reports(self) -> int:
@@ -35,8 +37,8 @@ class NavBadges:
             return 0
         from parley.moderation.reports.queries import active_report_count
 
-        return active_report_count(self._request.perms)  # type: ignore[attr-defined]
+        return active_report_count(self._request.perms)
 
 
-def nav_badges(request: HttpRequest) -> dict[str, object]:
+def nav_badges(request: ParleyRequest) -> dict[str, object]:
     return {"nav_badges": NavBadges(request)}

@@ -23,6 +23,7 @@ from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor, ide
 from parley.activity.presence.window import window_start
 from parley.forums.models import Forum, Thread
 from parley.permissions.guardian import Perms
+from parley.permissions.http import ParleyRequest
 
 VISITORS_SHOWN = 100  # the current visitors list shows the newest this many
 VISITOR_TYPES = {"members": MEMBER, "guests": GUEST, "robots": ROBOT}  # ?type= values
@@ -63,7 +64,7 @@ class VisitorLine:
 
 
 def current_visitors(
-    request: HttpRequest, kind: str | None, here: locations.Location
+    request: ParleyRequest, kind: str | None, here: locations.Location
 ) -> list[VisitorLine] | None:
     """Everyone active in the window, newest first (the reader first, at `here`)."""
     me = identify(request)
@@ -86,12 +87,12 @@ def _describe(perms: Perms, rows: list[VisitorRow]) -> list[VisitorLine]:
             ids[row.location_kind].add(row.location_id)
     targets: dict[tuple[str, int], tuple[str, str]] = {}
     if ids[locations.THREAD]:
-        qs = Thread.objects.filter(pk__in=ids[locations.THREAD]).only("id", "title", "slug")
-        for t in perms.visible_threads(qs):
+        threads = Thread.objects.filter(pk__in=ids[locations.THREAD]).only("id", "title", "slug")
+        for t in perms.visible_threads(threads):
             targets[locations.THREAD, t.pk] = (t.title, t.get_absolute_url())
     if ids[locations.FORUM]:
-        qs = Forum.objects.filter(pk__in=ids[locations.FORUM]).only("id", "title", "slug")
-        for f in perms.visible_forums(qs):
+        forums = Forum.objects.filter(pk__in=ids[locations.FORUM]).only("id", "title", "slug")
+        for f in perms.visible_forums(forums):
             targets[locations.FORUM, f.pk] = (f.title, f.get_absolute_url())
     if ids[locations.MEMBER_PROFILE]:
         members = Member.objects.filter(pk__in=ids[locations.MEMBER_PROFILE], is_active=True)

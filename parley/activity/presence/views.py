@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from parley.activity.presence import blocks, locations, queries
 from parley.activity.presence.window import window
+from parley.permissions.http import ParleyRequest
 
 
 def _block(request: HttpRequest, block: blocks.Block) -> HttpResponse:
@@ -20,27 +21,27 @@ def _block(request: HttpRequest, block: blocks.Block) -> HttpResponse:
 
 @never_cache
 @require_GET
-def thread_viewers(request: HttpRequest, thread_id: int) -> HttpResponse:
+def thread_viewers(request: ParleyRequest, thread_id: int) -> HttpResponse:
     thread = request.perms.get_thread(thread_id)
     return _block(request, blocks.thread_viewers(request, thread.pk))
 
 
 @never_cache
 @require_GET
-def forum_viewers(request: HttpRequest, forum_id: int) -> HttpResponse:
+def forum_viewers(request: ParleyRequest, forum_id: int) -> HttpResponse:
     forum = request.perms.get_forum(forum_id)
     return _block(request, blocks.forum_viewers(request, forum.pk))
 
 
 @never_cache
 @require_GET
-def online_sidebar(request: HttpRequest) -> HttpResponse:
+def online_sidebar(request: ParleyRequest) -> HttpResponse:
     return _block(request, blocks.online_sidebar(request))
 
 
 @never_cache
 @require_GET
-def online(request: HttpRequest) -> HttpResponse:
+def online(request: ParleyRequest) -> HttpResponse:
     """Current visitors: everyone active in the window, `?type=members|guests|robots`."""
     kind_param = request.GET.get("type", "")
     kind = queries.VISITOR_TYPES.get(kind_param)

@@ -45,7 +45,7 @@ from parley.activity.presence.backends import (
 )
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, ROBOT_KEYS, Visitor
 from parley.activity.presence.window import window
-from parley.core import flusher
+from parley.core import db, flusher
 
 log = logging.getLogger(__name__)
 
@@ -336,8 +336,8 @@ def _read(since: datetime, exclude_key: str, at: _At | None) -> list[tuple[Any, 
     from parley.accounts.models import Member
 
     qn, table = connection.ops.quote_name, _qn(Presence._meta.db_table)
-    members, member_pk = qn(Member._meta.db_table), qn(Member._meta.pk.column)
-    username = qn(Member._meta.get_field("username").column)
+    members, member_pk = qn(Member._meta.db_table), qn(db.column(Member, "pk"))
+    username = qn(db.column(Member, "username"))
     member_id, key = f"p.{qn('member_id')}", f"p.{qn('visitor_key')}"
 
     def here(column: Callable[[str], str]) -> str:

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import redis
 
@@ -307,8 +307,12 @@ class RedisBackend:
         rows: list[VisitorRow] = []
         start = 0
         while len(rows) < limit:
-            entries = client.zrevrangebyscore(
-                self._all(kind), "+inf", low, start=start, num=limit, withscores=True
+            # With scores and decoded responses: (key, seen at) pairs.
+            entries = cast(
+                list[tuple[str, float]],
+                client.zrevrangebyscore(
+                    self._all(kind), "+inf", low, start=start, num=limit, withscores=True
+                ),
             )
             if not entries:
                 break
