@@ -52,6 +52,7 @@ check-services:
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy parley
 
 format: venv
 	$(VENV)/bin/ruff format .
