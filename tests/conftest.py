@@ -21,7 +21,7 @@ def _fresh_cache():
     from parley.permissions import grants
 
     cache.clear()
-    grants.forget_local()
+    grants.tables.forget_local()
     stamps.forget_uncommitted_bump()
     yield
 

@@ -3,9 +3,9 @@ without queries.
 
 Every entry, group membership, forum moderator, ban or forum-tree change bumps the `perms` stamp
 (`parley.core.stamps`) inside its transaction. Each request reads the stamp from the database, and
-every table here is keyed by it, so a change retires every copy in every worker at once: the
-worker's own memory (first level, no unpickling) and the shared cache (second level, so a table is
-computed once per board rather than once per process).
+every table here is kept under it (`parley.core.versioned_cache`: the worker's own memory, then
+the shared cache, so a table is computed once per board), so a change retires every copy in every
+worker at once.
 
 Member facts are what a question needs besides group entries: the member's groups, the forums
 they moderate and their active ban. Groups and forum moderators are this app's own tables. Bans
@@ -17,18 +17,15 @@ service, and the stamp it bumps already retires the cached facts."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 from django.contrib.auth.models import Group
-from django.core.cache import cache
-from django.db.models import F
 
 from parley.accounts.models import Member
 from parley.core import stamps
+from parley.core.versioned_cache import VersionedCache
 from parley.forums.models import Forum
 from parley.permissions.models import ForumModerator, GroupProfile, PermissionEntry
 from parley.permissions.registry import (
@@ -42,7 +39,6 @@ from parley.permissions.registry import (
 CACHE_SECONDS = 3600  # shared-cache entries are retired by the stamp; this only frees space
 LOCAL_MAX_ENTRIES = 5_000  # per process: member facts for this many members, then start over
 EMPTY: frozenset[str] = frozenset()
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -78,22 +74,12 @@ class MemberFacts:
 BanLookup = Callable[[int], BanFacts | None]  # member id -> their active ban
 
 
-def _ban_from_moderation_models(member_id: int) -> BanFacts | None:
-    # shim: removed once moderation is converted. Its AppConfig.ready() then calls
-    # provide_ban_lookup with this query, and the default lookup becomes "no bans" (no import of
-    # a higher layer left here).
-    from parley.moderation.models import Ban
-
-    ban = (
-        Ban.objects.filter(member_id=member_id, lifted_at__isnull=True)
-        .order_by(F("ends_at").desc(nulls_first=True))
-        .values_list("reason", "ends_at")
-        .first()
-    )
-    return BanFacts(reason=ban[0], ends_at=ban[1]) if ban else None
+def _no_bans(member_id: int) -> BanFacts | None:
+    """Until the app that owns bans provides its lookup (a board without it bans no one)."""
+    return None
 
 
-_ban_lookup: BanLookup = _ban_from_moderation_models
+_ban_lookup: BanLookup = _no_bans
 
 
 def provide_ban_lookup(lookup: BanLookup) -> None:
@@ -102,49 +88,8 @@ def provide_ban_lookup(lookup: BanLookup) -> None:
     _ban_lookup = lookup
 
 
-class _Local:
-    """This process's copies, all computed under one stamp; a newer stamp empties it."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.stamp = 0
-        self.entries: dict[str, object] = {}
-
-    def get_or_compute(self, stamp: int, key: str, compute: Callable[[], T]) -> T:
-        if stamps.uncommitted_bump():
-            return compute()
-        with self.lock:
-            if stamp != self.stamp:
-                if stamp < self.stamp:  # a reader that read the stamp before a bump: no memo
-                    return _shared(stamp, key, compute)
-                self.stamp, self.entries = stamp, {}
-            if key in self.entries:
-                return self.entries[key]  # type: ignore[return-value]
-        found = _shared(stamp, key, compute)
-        with self.lock:
-            if stamp == self.stamp:
-                if len(self.entries) >= LOCAL_MAX_ENTRIES:
-                    self.entries = {}
-                self.entries[key] = found
-        return found
-
-
-_local = _Local()
-
-
-def forget_local() -> None:
-    """Empty this process's copies (tests roll stamps back, which production never does)."""
-    global _local
-    _local = _Local()
-
-
-def _shared(stamp: int, key: str, compute: Callable[[], T]) -> T:
-    shared_key = f"perms:{stamp}:{key}"
-    found = cache.get(shared_key)
-    if found is None:
-        found = compute()
-        cache.set(shared_key, found, CACHE_SECONDS)
-    return found
+# Group tables, the guests group and member facts, per stamp (shared keys `perms:<stamp>:…`).
+tables = VersionedCache("perms", shared_seconds=CACHE_SECONDS, local_max_entries=LOCAL_MAX_ENTRIES)
 
 
 def version() -> int:
@@ -163,16 +108,16 @@ def guests_group_id(stamp: int) -> int | None:
     def compute() -> int:
         return Group.objects.filter(name=GUESTS).values_list("pk", flat=True).first() or 0
 
-    return _local.get_or_compute(stamp, "guests", compute) or None
+    return tables.get_or_compute(stamp, "guests", compute) or None
 
 
 def grants_for(group_ids: frozenset[int], stamp: int) -> Grants:
     key = f"grants:{','.join(map(str, sorted(group_ids)))}"
-    return _local.get_or_compute(stamp, key, lambda: _compute(group_ids))
+    return tables.get_or_compute(stamp, key, lambda: _compute(group_ids))
 
 
 def member_facts(member_id: int, stamp: int) -> MemberFacts:
-    return _local.get_or_compute(stamp, f"member:{member_id}", lambda: _member_facts(member_id))
+    return tables.get_or_compute(stamp, f"member:{member_id}", lambda: _member_facts(member_id))
 
 
 def _forum_tree() -> dict[int, int | None]:
