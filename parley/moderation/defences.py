@@ -22,6 +22,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
+from parley.accounts.backends import member_for_login
+from parley.accounts.usernames import username_key
 from parley.core import ratelimit
 
 log = logging.getLogger(__name__)
@@ -299,9 +301,6 @@ def login_subject(login: str) -> LoginSubject:
     a new password (a completed reset) starts every counter of the account afresh; a login
     naming no one is keyed on what was typed, folded. Hashed either way: the buckets hold no
     one's address or name."""
-    from parley.accounts.backends import member_for_login
-    from parley.accounts.usernames import username_key
-
     login = login.strip()
     member = member_for_login(login)
     if member is not None:
