@@ -16,6 +16,9 @@ from django.urls import get_script_prefix
 
 TITLE_MAX_LENGTH = 150
 BODY_MAX_CHARS = 50_000  # the longest post a member may submit (source text)
+# A deletion's reason as stored on the post or thread (moderation's records keep reasons as long).
+REASON_MAX_CHARS = 200
+SOURCE_URL_MAX_LENGTH = 500  # a news thread's source link
 
 
 class Category(models.Model):
@@ -112,7 +115,7 @@ class Thread(models.Model):
     created_at = models.DateTimeField()
     # News threads cite where the story came from; shown at the top of the first post.
     source_name = models.CharField(max_length=100, blank=True)
-    source_url = models.URLField(max_length=500, blank=True)
+    source_url = models.URLField(max_length=SOURCE_URL_MAX_LENGTH, blank=True)
     is_sticky = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False)
     # A stub left in the old forum when a thread is moved: lists link it to the new location.
@@ -127,7 +130,7 @@ class Thread(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    delete_reason = models.CharField(max_length=200, blank=True)
+    delete_reason = models.CharField(max_length=REASON_MAX_CHARS, blank=True)
     # Denormalised, kept by services.
     reply_count = models.PositiveIntegerField(default=0)
     view_count = models.PositiveIntegerField(default=0)
@@ -190,7 +193,7 @@ class Post(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    delete_reason = models.CharField(max_length=200, blank=True)
+    delete_reason = models.CharField(max_length=REASON_MAX_CHARS, blank=True)
     # A token the posting form carries so a double submit creates one post, not two.
     client_token = models.CharField(max_length=64, blank=True)
 

@@ -19,8 +19,12 @@ Members with BYPASS_FLOOD in the forum skip flood and duplicate checks; members 
 POST_WITHOUT_APPROVAL (moderators) are never held.
 
 The checks read the member's earlier posts, so two posts sent at once could both pass before
-either is written. The posting services call `serialize_posting` first in their transaction: a
-member's posts are then checked and written one at a time, whichever worker serves them."""
+either is written. The posting services take the member's posting lock first in their
+transaction (`forums.services.posting.serialize_posting`): a member's posts are then checked and
+written one at a time, whichever worker serves them.
+
+The forum layer below cannot import this module: it calls its posting-gate hook
+(`forums.hooks.check_new_post`), and `ModerationConfig.ready()` plugs `check_new_post` in."""
 
 from __future__ import annotations
 
@@ -30,7 +34,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from parley.accounts.models import Member
 from parley.forums.models import Forum, Post, Thread
@@ -53,31 +56,6 @@ _LINK = re.compile(
     r"(?i)(?:\b(?:https?|ftp)://\S+|\bwww\.\S+|\bmailto:\S+"
     r"|\[url\](?!\s*(?:(?:https?|ftp)://|www\.)))"
 )
-
-
-# pg_advisory_xact_lock(space, member) keys: this number marks "one member's posting".
-POSTING_LOCK_SPACE = 0x50_4F_53_54  # "POST"
-
-
-def serialize_posting(actor: Member) -> None:
-    """Wait for, then hold until the transaction ends, the member's posting lock. Call it first
-    in the posting transaction, before anything reads the member's posts (the client token, the
-    flood and duplicate checks) and before taking `now`.
-
-    PostgreSQL: a transaction-scoped advisory lock per member. Not a row lock on the member: the
-    posting path then locks a thread and a forum, while moderator actions lock a thread and then
-    update its authors' member rows, and the two orders could deadlock. Nothing else takes this
-    lock, so waiting for it never closes a cycle. SQLite: nothing to do, an IMMEDIATE
-    transaction already holds the database's single write lock."""
-    if connection.vendor != "postgresql":
-        return
-    if not connection.in_atomic_block:
-        raise RuntimeError("serialize_posting() holds its lock for the caller's transaction")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
-            [POSTING_LOCK_SPACE, actor.pk % 2**31],  # two members may share a key: they wait
-        )
 
 
 def setting(name: str) -> int:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.test import TestCase
 
 from parley.accounts.models import Member
-from parley.forums import services
 from parley.forums.models import Forum, Thread
+from parley.forums.services import counters as forum_counters
 from parley.moderation.models import ModeratorLogEntry
 from tests.admin.support import bulk_delete, submit
 from tests.world import build_world
@@ -28,9 +28,9 @@ def counters(forums: list[Forum], members: list[Member]) -> dict[str, int]:
 def rebuilt(forums: list[Forum], members: list[Member]) -> dict[str, int]:
     """The same counters rebuilt from the rows by the repair tools."""
     for forum in forums:
-        services.resync_forum(forum)
+        forum_counters.resync_forum(forum)
     for member in members:
-        services.resync_member(member)
+        forum_counters.resync_member(member)
     return counters(forums, members)
 
 

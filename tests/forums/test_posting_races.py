@@ -24,10 +24,10 @@ from django.db import connection
 from django.test import Client, TransactionTestCase
 
 from parley.accounts.models import Member
-from parley.forums import services
+from parley.forums import hooks, services
 from parley.forums.models import Forum, Post, Thread
+from parley.forums.services import posting
 from parley.forums.setup import create_category, create_forum
-from parley.moderation import gate
 from tests.moderation.support import gate_settings, make_newcomer
 from tests.multiprocess.client import parse_html
 from tests.world import make_member
@@ -151,7 +151,7 @@ class FloodRaceTests(TransactionTestCase):
 
         with (
             gate_settings(),
-            mock.patch.object(gate, "check_new_post", lingering(gate.check_new_post)),
+            mock.patch.object(hooks, "_posting_gate", lingering(hooks._posting_gate)),
         ):
             responses = all_at_once(sends)
 
@@ -199,8 +199,8 @@ class DoubleSubmitTests(TransactionTestCase):
         again = Client()
         again.cookies = self.client.cookies
         with (
-            mock.patch.object(services, "_add_post", lingering(services._add_post)),
-            mock.patch.object(gate, "check_new_post", second_one_late(gate.check_new_post)),
+            mock.patch.object(posting, "_add_post", lingering(posting._add_post)),
+            mock.patch.object(hooks, "_posting_gate", second_one_late(hooks._posting_gate)),
         ):
             return all_at_once([lambda: self.client.post(url, data), lambda: again.post(url, data)])
 

@@ -45,7 +45,13 @@ SERVICE_MODULES = [
 ]
 FOLLOWED_MODULES = [
     *SERVICE_MODULES,
-    "parley.forums.services",
+    "parley.forums.services",  # the package's public verbs, re-exported from its modules
+    "parley.forums.services.counters",
+    "parley.forums.services.positions",
+    "parley.forums.services.posting",
+    "parley.forums.services.structure",
+    "parley.forums.services.text",
+    "parley.forums.services.threads",
     "parley.moderation.log.services",
     "parley.notifications.services",
     "parley.permissions.services",
@@ -112,15 +118,26 @@ class ServiceLint:
 
     def _target(self, mod: _Module, func: ast.expr) -> tuple[str, str] | None:
         """(module, function name) a call goes to, when the module is known by name."""
+        target = None
         if isinstance(func, ast.Name):
             if func.id in mod.functions:
                 return mod.name, func.id
-            return mod.imported.get(func.id)
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            target = mod.imported.get(func.id)
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             module = mod.modules.get(func.value.id)
             if module is not None:
-                return module, func.attr
-        return None
+                target = module, func.attr
+        return self._defined(target)
+
+    def _defined(self, target: tuple[str, str] | None) -> tuple[str, str] | None:
+        """Follow a re-export (a package's `__init__` importing a function from one of its
+        modules) to the module that defines the function."""
+        while target is not None and target[0] in self.mods:
+            holder = self.mods[target[0]]
+            if target[1] in holder.functions or target[1] not in holder.imported:
+                break
+            target = holder.imported[target[1]]
+        return target
 
     def _asks(self, call: ast.Call, raising_tests: set[int], guardians: set[str]) -> bool:
         """A question to the actor's guardian (the only place permission questions are
@@ -253,6 +270,7 @@ from django.core.exceptions import PermissionDenied
 
 from parley.forums import services
 from parley.forums.models import Post
+from parley.forums.services import positions
 from parley.moderation.log.services import log_action
 from parley.permissions.guardian import perms_for
 
@@ -285,7 +303,7 @@ def writes_through_a_helper(*, actor, post):
 
 
 def _hide(post):
-    services.hide_posts(post.thread, [post], by=None, reason="", now=None)
+    positions.hide_posts(post.thread, [post], by=None, reason="", now=None)
 
 
 def asks_for_someone_else(*, actor, post, helper):
@@ -334,12 +352,12 @@ class ServiceLintTests(SimpleTestCase):
         self.assertEqual(
             lint.problems([FAKE]),
             [
-                f"{FAKE}: asks_for_someone_else writes (line 45) before asking permission",
-                f"{FAKE}: asks_too_late writes (line 24) before asking permission",
-                f"{FAKE}: ignores_the_answer writes (line 31) before asking permission",
-                f"{FAKE}: only_fetches writes (line 14) before asking permission",
-                f"{FAKE}: only_filters writes (line 19) before asking permission",
-                f"{FAKE}: writes_through_a_helper writes (line 35) before asking permission",
+                f"{FAKE}: asks_for_someone_else writes (line 46) before asking permission",
+                f"{FAKE}: asks_too_late writes (line 25) before asking permission",
+                f"{FAKE}: ignores_the_answer writes (line 32) before asking permission",
+                f"{FAKE}: only_fetches writes (line 15) before asking permission",
+                f"{FAKE}: only_filters writes (line 20) before asking permission",
+                f"{FAKE}: writes_through_a_helper writes (line 36) before asking permission",
             ],
         )
 

@@ -16,6 +16,7 @@ from hypothesis.extra.django import TestCase
 from parley.accounts.models import Member
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
+from parley.forums.services import counters
 from parley.forums.setup import create_category, create_forum
 from parley.moderation.actions import services as actions
 from parley.permissions.services import ensure_system_groups
@@ -60,11 +61,11 @@ def assert_counters_consistent() -> None:
     stored = counters_snapshot()
     with transaction.atomic():
         for thread in Thread.objects.filter(redirect_to__isnull=True):
-            services.resync_thread(thread)
+            counters.resync_thread(thread)
         for forum in Forum.objects.all():
-            services.resync_forum(forum)
+            counters.resync_forum(forum)
         for member in Member.objects.all():
-            services.resync_member(member)
+            counters.resync_member(member)
         rebuilt = counters_snapshot()
         transaction.set_rollback(True)
     problems = _differences(stored, rebuilt)

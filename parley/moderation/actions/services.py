@@ -20,6 +20,7 @@ from parley.accounts.models import Member
 from parley.core.slugs import make_slug
 from parley.forums import services
 from parley.forums.models import Forum, Post, Prefix, Thread
+from parley.forums.services import counters, positions, posting
 from parley.moderation.log.services import log_action
 from parley.moderation.reasons import clean_reason
 from parley.permissions.guardian import perms_for
@@ -48,7 +49,7 @@ def _log_post(actor: Member, action: str, post: Post, thread: Thread, reason: st
         action=action,
         target_kind="post",
         target_id=post.pk,
-        target_title=services.post_title(post, thread),
+        target_title=posting.post_title(post, thread),
         reason=reason,
     )
 
@@ -107,11 +108,11 @@ def delete_posts(
         if any(p.pk == locked.first_post_id for p in fresh):
             _delete_threads(actor, [locked], reason=reason, hard=hard, now=now)
             return
-        with services.counters_follow([locked.pk]):
+        with counters.counters_follow([locked.pk]):
             if hard:
-                services.remove_posts(locked, fresh)
+                positions.remove_posts(locked, fresh)
             else:
-                fresh = services.hide_posts(
+                fresh = positions.hide_posts(
                     locked, fresh, by=actor, reason=reason, now=now or timezone.now()
                 )
         for post in fresh:
@@ -124,8 +125,8 @@ def undelete_posts(*, actor: Member, thread: Thread, posts: Sequence[Post]) -> N
         perms.ensure_can_moderate_post(post)
     with transaction.atomic():
         locked = _lock_threads([thread.pk])[thread.pk]
-        with services.counters_follow([locked.pk]):
-            changed = services.unhide_posts(locked, _fresh_posts(locked, posts))
+        with counters.counters_follow([locked.pk]):
+            changed = positions.unhide_posts(locked, _fresh_posts(locked, posts))
         for post in changed:
             _log_post(actor, "post_undelete", post, locked)
 
@@ -173,12 +174,12 @@ def _delete_threads(
     now = now or timezone.now()
     if not hard:
         threads = [t for t in threads if not t.is_deleted]
-    with services.counters_follow(t.pk for t in threads):
+    with counters.counters_follow(t.pk for t in threads):
         for thread in threads:
             if hard:
                 Thread.objects.filter(pk=thread.pk).delete()  # posts and stubs go with it
             else:
-                services.hide_thread(thread, by=actor, reason=reason, now=now)
+                positions.hide_thread(thread, by=actor, reason=reason, now=now)
     for thread in threads:
         _log_thread(actor, "thread_hard_delete" if hard else "thread_delete", thread, reason)
 
@@ -189,9 +190,9 @@ def undelete_threads(*, actor: Member, threads: Sequence[Thread]) -> None:
         perms.ensure_can_moderate_thread(thread)
     with transaction.atomic():
         locked = [t for t in _lock_threads(t.pk for t in threads).values() if t.is_deleted]
-        with services.counters_follow(t.pk for t in locked):
+        with counters.counters_follow(t.pk for t in locked):
             for thread in locked:
-                services.unhide_thread(thread)
+                positions.unhide_thread(thread)
         for thread in locked:
             _log_thread(actor, "thread_undelete", thread)
 
@@ -282,7 +283,7 @@ def move_threads(
     reason = clean_reason(reason)
     with transaction.atomic():
         locked = _lock_threads(t.pk for t in threads)
-        with services.counters_follow(locked):
+        with counters.counters_follow(locked):
             moves = [(thread, thread.forum_id) for thread in locked.values()]
             for thread, source_id in moves:
                 thread.forum = forum
@@ -327,13 +328,13 @@ def merge_threads(
         locked = _lock_threads([target.pk, *(s.pk for s in sources)])
         into = locked[target.pk]
         merged = [locked[s.pk] for s in sources]
-        with services.counters_follow(locked):
+        with counters.counters_follow(locked):
             Post.objects.filter(thread__in=merged).update(thread=into)
             Thread.objects.filter(redirect_to__in=merged).update(redirect_to=into)
             views = sum(t.view_count for t in merged)
             Thread.objects.filter(pk=into.pk).update(view_count=F("view_count") + views)
-            services.resync_thread(into)
-            services.rebuild_first_post_info(into)
+            counters.resync_thread(into)
+            counters.rebuild_first_post_info(into)
             into.refresh_from_db()
             for source in merged:
                 if leave_redirects:
@@ -395,7 +396,7 @@ def split_posts(
             raise ValidationError(
                 "Both threads must start with a visible post: undelete or approve it first."
             )
-        with services.counters_follow([source.pk]) as ids:
+        with counters.counters_follow([source.pk]) as ids:
             first = chosen[0]
             new = Thread.objects.create(
                 forum=forum,
@@ -410,8 +411,8 @@ def split_posts(
             ids.add(new.pk)
             Post.objects.filter(pk__in=chosen_ids).update(thread=new)
             for changed in (source, new):
-                services.resync_thread(changed)
-                services.rebuild_first_post_info(changed)
+                counters.resync_thread(changed)
+                counters.rebuild_first_post_info(changed)
         _log_thread(
             actor,
             "thread_split",

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from parley.accounts.models import Member
-from parley.forums import services as forum_services
 from parley.forums.models import Post, Thread
+from parley.forums.services import counters, positions
 from parley.moderation.log.services import log_action
 from parley.moderation.reasons import clean_reason
 from parley.notifications.services import send_alert
@@ -37,10 +37,10 @@ def approve_post(*, actor: Member, post: Post) -> Post:
             return post  # approved or rejected meanwhile: nothing to do
         # Forum totals, last post and the author's count follow (in a held or deleted thread
         # the post counts only when the thread does).
-        with forum_services.counters_follow([thread.pk]):
+        with counters.counters_follow([thread.pk]):
             post.awaiting_approval = False
             post.save(update_fields=["awaiting_approval"])
-            forum_services.resync_thread(thread)
+            counters.resync_thread(thread)
         log_action(
             actor=actor,
             action="post_approve",
@@ -71,7 +71,7 @@ def reject_post(*, actor: Member, post: Post, reason: str) -> Post:
             return post
         # Deleted, no longer waiting: undeleting it later publishes it like any deleted post.
         post.awaiting_approval = False
-        forum_services.mark_deleted(
+        positions.mark_deleted(
             post, by=actor, reason=reason, now=timezone.now(), also=["awaiting_approval"]
         )
         log_action(
@@ -100,7 +100,7 @@ def approve_thread(*, actor: Member, thread: Thread) -> Thread:
         thread = Thread.objects.select_for_update().get(pk=thread.pk)
         if not thread.awaiting_approval or thread.is_deleted:
             return thread
-        with forum_services.counters_follow([thread.pk]):
+        with counters.counters_follow([thread.pk]):
             thread.awaiting_approval = False
             thread.save(update_fields=["awaiting_approval"])
         log_action(
@@ -129,7 +129,7 @@ def reject_thread(*, actor: Member, thread: Thread, reason: str) -> Thread:
         if not thread.awaiting_approval or thread.is_deleted:
             return thread
         thread.awaiting_approval = False
-        forum_services.mark_deleted(
+        positions.mark_deleted(
             thread, by=actor, reason=reason, now=timezone.now(), also=["awaiting_approval"]
         )
         log_action(

@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parley.accounts.models import Member
-from parley.forums import services as forum_services
 from parley.forums.models import Forum, Post, Thread
+from parley.forums.services import counters
 from parley.moderation.log.services import log_action
 from parley.moderation.models import Ban, Warning
 from parley.moderation.reasons import REASON_REQUIRED, clean_reason
@@ -178,9 +178,9 @@ def clean_spammer(*, actor: Member, member: Member, reason: str) -> CleanResult:
         touched = set(thread_ids) | {thread_id for _, thread_id in post_rows}
         threads = list(Thread.objects.filter(pk__in=touched).order_by("pk"))
         for thread in threads:
-            forum_services.resync_thread(thread)
+            counters.resync_thread(thread)
         for forum in Forum.objects.filter(pk__in={t.forum_id for t in threads}):
-            forum_services.resync_forum(forum)
+            counters.resync_forum(forum)
         authors = set(
             Post.objects.filter(thread_id__in=thread_ids)
             .exclude(author=None)
@@ -188,7 +188,7 @@ def clean_spammer(*, actor: Member, member: Member, reason: str) -> CleanResult:
             .distinct()
         ) | {member.pk}
         for author in Member.objects.filter(pk__in=authors):
-            forum_services.resync_member(author)
+            counters.resync_member(author)
         ban = _ban(actor=actor, member=member, reason=reason, ends_at=None, now=now)
         log_action(
             actor=actor,

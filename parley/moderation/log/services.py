@@ -1,5 +1,6 @@
 """Writing the moderator log: every moderator and administrator service records what it did
-here, in the same transaction as the action itself."""
+here, in the same transaction as the action itself (the forum services below moderation reach
+`log_action` through their hook, `forums.hooks.log_moderator_action`)."""
 
 from __future__ import annotations
 
