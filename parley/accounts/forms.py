@@ -1,21 +1,23 @@
+"""The account forms. What defends them against abuse (the login cool-off, registration traps,
+limits on account emails) is asked through `hooks.account_defences()`: moderation's, plugged in
+at start-up."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
+from parley.accounts import hooks
 from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, Member
 from parley.accounts.usernames import validate_chosen_username
-from parley.moderation.defences import (
-    ConfirmationResendThrottleMixin,
-    LoginThrottleMixin,
-    PasswordResetThrottleMixin,
-    RegistrationDefenceMixin,
-)
 
 
-class LoginForm(LoginThrottleMixin, AuthenticationForm):
+class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label="Username or email",
         max_length=254,
@@ -30,6 +32,10 @@ class LoginForm(LoginThrottleMixin, AuthenticationForm):
     # the page then offers to send the link again.
     unconfirmed_email: str | None = None
 
+    def clean(self) -> dict[str, Any]:
+        login = self.cleaned_data.get("username") or ""
+        return hooks.account_defences().guard_login(self.request, login, super().clean)
+
     def confirm_login_allowed(self, user: Member) -> None:
         """Checked only once the password is right, so the refusal tells nothing to someone
         who does not know it."""
@@ -41,7 +47,7 @@ class LoginForm(LoginThrottleMixin, AuthenticationForm):
             )
 
 
-class RegisterForm(RegistrationDefenceMixin, forms.Form):
+class RegisterForm(forms.Form):
     username = forms.CharField(
         max_length=USERNAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
@@ -57,6 +63,10 @@ class RegisterForm(RegistrationDefenceMixin, forms.Form):
     )
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC", required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(hooks.account_defences().registration_fields())
+
     def clean_username(self) -> str:
         name = " ".join(self.cleaned_data["username"].split())
         validate_chosen_username(name)
@@ -69,6 +79,7 @@ class RegisterForm(RegistrationDefenceMixin, forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
+        hooks.account_defences().check_registration(self)
         if data.get("password") and data.get("username"):
             candidate = Member(username=data["username"], email=data.get("email") or "")
             try:
@@ -77,14 +88,55 @@ class RegisterForm(RegistrationDefenceMixin, forms.Form):
                 self.add_error("password", error)
         return data
 
+    def claim(self) -> bool:
+        """Once the form is valid, just before registering: spend what the defences allow once
+        (the form's time token). False refuses, with the reason added to the form."""
+        return hooks.account_defences().claim_registration(self)
 
-class ResetRequestForm(PasswordResetThrottleMixin, PasswordResetForm):
-    """The lost-password form: Django's, limited per client and (silently) per address."""
+    def renew(self) -> None:
+        """The form goes back to the member after the service refused: renew what was spent."""
+        hooks.account_defences().renew_registration(self)
 
 
-class ConfirmationResendForm(ConfirmationResendThrottleMixin, forms.Form):
+class _EmailRequestLimit(forms.Form):
+    """A limit per client on requests that send an account email, with a clear message (the
+    defences count every request, so it says nothing about the address typed). Takes the
+    request as a keyword argument (the view passes it)."""
+
+    SCOPE = ""
+
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.request is not None and data.get("email"):
+            refusal = hooks.account_defences().refuse_email_request(self.request, self.SCOPE)
+            if refusal is not None:
+                raise ValidationError(refusal, code="rate_limited")
+        return data
+
+
+class ResetRequestForm(_EmailRequestLimit, PasswordResetForm):
+    """The lost-password form: Django's, limited per client and (silently) per address: past
+    the address's share of account emails the page says "check your email" as always, and
+    nothing is sent."""
+
+    SCOPE = "password-reset"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not hooks.account_defences().count_account_email(self.cleaned_data["email"]):
+            return
+        super().save(*args, **kwargs)
+
+
+class ConfirmationResendForm(_EmailRequestLimit, forms.Form):
     """Ask for a new email confirmation link: limited per client (with a message) and per
-    address (silently); the answer is the same whether or not an account waits at the address."""
+    address (silently, by the sending service); the answer is the same whether or not an
+    account waits at the address."""
+
+    SCOPE = "confirm-resend"
 
     email = forms.EmailField(
         label="Email address",

@@ -18,7 +18,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from parley.accounts.models import Member
+from parley.accounts import hooks
+from parley.accounts.models import Member, MemberSession
 from parley.accounts.usernames import check_username_free, validate_username
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,7 @@ def register_member(
                 "An account with that email address already exists.", code="email_taken"
             )
         member.save()
-        from parley.permissions.services import join_registered
-
-        join_registered(member)
+        hooks.member_joined(member)  # permissions: the Registered group
     return member
 
 
@@ -113,9 +112,7 @@ def register_member_or_notify_owner(
         return None
     if not confirming:
         return member
-    from parley.moderation.defences import account_email_allowance
-
-    if account_email_allowance(member.email).allowed:
+    if hooks.account_defences().count_account_email(member.email):
         send_confirmation_link(member, confirm_url=confirm_url)
     return None
 
@@ -124,10 +121,8 @@ def notify_registration_attempt(*, email: str, login_url: str, reset_url: str) -
     """Email the owner of `email` that someone tried to register with it. Silent when there is
     no active owner, when the address had its share of account emails this hour, or when the
     mail server fails (logged): the page shown is the same either way. True if sent."""
-    from parley.moderation.defences import account_email_allowance
-
     owner = Member.objects.filter(email__iexact=email.strip(), is_active=True).first()
-    if owner is None or not account_email_allowance(owner.email).allowed:
+    if owner is None or not hooks.account_defences().count_account_email(owner.email):
         return False
     context = {
         "member": owner,
@@ -262,10 +257,8 @@ def resend_confirmation_link(*, email: str, confirm_url: Callable[[str], str]) -
     """Send a new confirmation link to the account waiting for one at `email`, if there is one.
     Counted against the address's account emails first, whether or not an account uses it, and
     silent either way: the caller answers the same whatever happened. True if sent."""
-    from parley.moderation.defences import account_email_allowance
-
     email = email.strip()
-    if not account_email_allowance(email).allowed:
+    if not hooks.account_defences().count_account_email(email):
         return False
     member = _waiting_for_confirmation().filter(email__iexact=email).first()
     if member is None:
@@ -317,8 +310,6 @@ def set_member_password(*, member: Member, password: str | None) -> None:
 def end_other_sessions(*, member: Member, keep_session_key: str) -> int:
     """Log the member out everywhere but the session `keep_session_key`: the rows go, so every
     worker refuses those cookies on their next request. Returns how many ended."""
-    from parley.accounts.models import MemberSession
-
     deleted, _ = (
         MemberSession.objects.filter(member=member).exclude(session_key=keep_session_key).delete()
     )
@@ -327,8 +318,6 @@ def end_other_sessions(*, member: Member, keep_session_key: str) -> int:
 
 def session_count(member: Member) -> int:
     """Sessions the member is logged in with (expired ones not yet cleared excluded)."""
-    from parley.accounts.models import MemberSession
-
     return MemberSession.objects.filter(member=member, expire_date__gt=timezone.now()).count()
 
 

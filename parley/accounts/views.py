@@ -82,7 +82,7 @@ def register(request: HttpRequest) -> HttpResponse:
     allowance = defences.register_ip_allowance(request) if request.method == "POST" else None
     if allowance is not None and not allowance.allowed:
         form.add_error(None, defences.register_refusal(allowance))
-    elif request.method == "POST" and form.is_valid() and form.claim_started():
+    elif request.method == "POST" and form.is_valid() and form.claim():
         try:
             member = services.register_member_or_notify_owner(
                 username=form.cleaned_data["username"],
@@ -95,7 +95,7 @@ def register(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
-            form.renew_started()  # the one sent was spent
+            form.renew()  # the one sent was spent
         else:
             # None: a confirmation link went to a new address, or the address has an account
             # and its owner was told by email. The same page either way.

@@ -1,28 +1,34 @@
-"""Account defences: what the account forms mix in and the account views call, so every rule
-against abuse of accounts stays in one place (the posting gate, `moderation.gate`, guards posts):
+"""Account defences: what the account forms and services ask through their hook and the
+account views call, so every rule against abuse of accounts stays in one place (the posting
+gate, `moderation.gate`, guards posts):
 
 - registration: a honeypot field, a single-use signed minimum form time, a limit per client;
 - emails about an account (reset links, registration notices, confirmation links): a limit per
   address, silent, and a limit per client on the requests that send them;
 - login: a cool-off per (account, client), per client and per account, known devices.
 
-The account forms live in `parley.accounts.forms` and take these mixins."""
+accounts sits below moderation and cannot import this module: its forms and services ask
+`accounts.hooks.account_defences()`, and `ModerationConfig.ready()` hands in `Defences` (the
+methods at the end of this module). The account views, entry points, call the rest directly."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from parley.accounts.backends import member_for_login
+from parley.accounts.hooks import AccountDefences
 from parley.accounts.usernames import username_key
 from parley.core import ratelimit
 
@@ -73,75 +79,77 @@ def _read_started(token: str) -> tuple[int, str] | None:
     return None
 
 
-class RegistrationDefenceMixin(forms.Form):
+def registration_fields() -> dict[str, forms.Field]:
     """A field only bots fill in, and a signed time the form was shown: a human takes longer
     than PARLEY_REGISTER_MIN_SECONDS to fill it in; a script posting at once does not. The
     time token is single-use (`claim_started`), so one wait cannot be replayed for many
     registrations."""
+    return {
+        HONEYPOT_FIELD: forms.CharField(
+            label="Website",
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        ),
+        "started": forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=form_started_token()
+        ),
+    }
 
-    website = forms.CharField(
-        label="Website",
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-    started = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["started"].initial = form_started_token()
+def renew_started(form: forms.Form) -> None:
+    """Send back a fresh token, dated now. A bound form renders what was submitted; a bad or
+    spent token must not be sent back as it came."""
+    data = cast("QueryDict", form.data).copy()  # a bound form's data: a QueryDict or a dict
+    data[form.add_prefix("started")] = form_started_token()
+    form.data = data
 
-    def renew_started(self) -> None:
-        """Send back a fresh token, dated now. A bound form renders what was submitted; a bad or
-        spent token must not be sent back as it came."""
-        self.data = self.data.copy()
-        self.data[self.add_prefix("started")] = form_started_token()
 
-    def _started_problem(self) -> str | None:
-        started = _read_started(self.cleaned_data.get("started") or "")
-        if started is None:
-            self.renew_started()
-            return GENERIC_REFUSAL
-        age = time.time() - started[0]
-        if age > REGISTER_FORM_MAX_AGE_SECONDS:
-            self.renew_started()
-            return "This form was open for a long time. Please check it and submit again."
-        if age < register_min_seconds():
-            return TOO_QUICK  # the same token passes once the member has taken a moment
-        return None
+def _started_problem(form: forms.Form) -> str | None:
+    started = _read_started(form.cleaned_data.get("started") or "")
+    if started is None:
+        renew_started(form)
+        return GENERIC_REFUSAL
+    age = time.time() - started[0]
+    if age > REGISTER_FORM_MAX_AGE_SECONDS:
+        renew_started(form)
+        return "This form was open for a long time. Please check it and submit again."
+    if age < register_min_seconds():
+        return TOO_QUICK  # the same token passes once the member has taken a moment
+    return None
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.cleaned_data.get(HONEYPOT_FIELD):
-            # Quietly: a generic refusal tells a bot nothing about which trap it walked into.
-            self.add_error(None, ValidationError(GENERIC_REFUSAL, code="honeypot"))
-        elif problem := self._started_problem():
-            self.add_error(None, ValidationError(problem, code="form_time"))
-        return data
 
-    def claim_started(self) -> bool:
-        """Spend the form's time token; call it once the form is valid, before registering.
+def check_registration(form: forms.Form) -> None:
+    if form.cleaned_data.get(HONEYPOT_FIELD):
+        # Quietly: a generic refusal tells a bot nothing about which trap it walked into.
+        form.add_error(None, ValidationError(GENERIC_REFUSAL, code="honeypot"))
+    elif problem := _started_problem(form):
+        form.add_error(None, ValidationError(problem, code="form_time"))
 
-        The first claim of a token wins in every worker (`cache.add` on the shared cache). A
-        token already spent, or a cache that cannot answer (Redis down: `add` says no), refuses:
-        False, with the reason added to the form and a fresh token in it."""
-        started = _read_started(self.cleaned_data.get("started") or "")
-        if started is None:  # is_valid() was not called, or said no
-            return False
-        key = _USED_PREFIX + started[1]
-        try:
-            claimed = bool(cache.add(key, 1, timeout=_USED_KEEP_SECONDS))
-        except Exception:  # a cache that cannot say "first" must not say "yes"
-            log.warning("Could not record a spent registration token", exc_info=True)
-            claimed = False
-        if claimed:
-            return True
-        try:
-            spent = cache.get(key) is not None
-        except Exception:
-            spent = False
-        self.add_error(None, ValidationError(ALREADY_USED if spent else STORE_UNAVAILABLE))
-        self.renew_started()
+
+def claim_started(form: forms.Form) -> bool:
+    """Spend the form's time token; call it once the form is valid, before registering.
+
+    The first claim of a token wins in every worker (`cache.add` on the shared cache). A
+    token already spent, or a cache that cannot answer (Redis down: `add` says no), refuses:
+    False, with the reason added to the form and a fresh token in it."""
+    started = _read_started(form.cleaned_data.get("started") or "")
+    if started is None:  # is_valid() was not called, or said no
         return False
+    key = _USED_PREFIX + started[1]
+    try:
+        claimed = bool(cache.add(key, 1, timeout=_USED_KEEP_SECONDS))
+    except Exception:  # a cache that cannot say "first" must not say "yes"
+        log.warning("Could not record a spent registration token", exc_info=True)
+        claimed = False
+    if claimed:
+        return True
+    try:
+        spent = cache.get(key) is not None
+    except Exception:
+        spent = False
+    form.add_error(None, ValidationError(ALREADY_USED if spent else STORE_UNAVAILABLE))
+    renew_started(form)
+    return False
 
 
 def register_ip_allowance(request: Any) -> ratelimit.Allowance:
@@ -179,55 +187,30 @@ def account_email_allowance(email: str) -> ratelimit.Allowance:
     )
 
 
-class _PerClientRequestLimit(forms.Form):
-    """A limit per client on requests that send an email, with a clear message: it counts every
-    request, so it says nothing about the address typed. Takes the request as a keyword
-    argument (the view passes it)."""
-
-    SCOPE = ""
-    TOO_MANY = ""
-
-    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.request is not None and data.get("email"):
-            allowance = ratelimit.hit(
-                ratelimit.ip_key(self.SCOPE, self.request),
-                int(getattr(settings, "PARLEY_RESET_REQUESTS_PER_IP", RESET_REQUESTS_PER_IP)),
-                ACCOUNT_EMAIL_WINDOW_SECONDS,
-            )
-            if not allowance.allowed:
-                raise ValidationError(
-                    self.TOO_MANY.format(wait=allowance.retry_after_text), code="rate_limited"
-                )
-        return data
-
-
-class PasswordResetThrottleMixin(_PerClientRequestLimit):
-    """Password reset requests: the per-client limit, and a silent limit per address (the page
-    then says "check your email" as always, and nothing is sent)."""
-
-    SCOPE = "password-reset"
-    TOO_MANY = "Too many password reset requests from your network. Please try again in {wait}."
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not account_email_allowance(self.cleaned_data["email"]).allowed:
-            return  # silently: the same "check your email" page, no email
-        super().save(*args, **kwargs)  # type: ignore[misc]
-
-
-class ConfirmationResendThrottleMixin(_PerClientRequestLimit):
-    """Requests for a new email confirmation link (from the login refusal or a dead link's
-    page): the per-client limit; the limit per address is the sending service's, silent
-    (`account_email_allowance`)."""
-
-    SCOPE = "confirm-resend"
-    TOO_MANY = (
+# Per request scope (the form asking), the refusal once a client sent too many requests.
+TOO_MANY_EMAIL_REQUESTS = {
+    "password-reset": (
+        "Too many password reset requests from your network. Please try again in {wait}."
+    ),
+    "confirm-resend": (
         "Too many requests for a confirmation link from your network. Please try again in {wait}."
+    ),
+}
+
+
+def refuse_email_request(request: Any, scope: str) -> str | None:
+    """A limit per client on requests that send an account email (password reset requests,
+    requests for a new confirmation link), with a clear message: it counts every request, so it
+    says nothing about the address typed. The limit per address is `account_email_allowance`,
+    silent, counted when an email would go."""
+    allowance = ratelimit.hit(
+        ratelimit.ip_key(scope, request),
+        int(getattr(settings, "PARLEY_RESET_REQUESTS_PER_IP", RESET_REQUESTS_PER_IP)),
+        ACCOUNT_EMAIL_WINDOW_SECONDS,
     )
+    if allowance.allowed:
+        return None
+    return TOO_MANY_EMAIL_REQUESTS[scope].format(wait=allowance.retry_after_text)
 
 
 # --- Login: a cool-off per (account, client), per client, and for known devices ----------------
@@ -362,32 +345,57 @@ def _login_counters(request: Any, login: str, limits: LoginLimits) -> LoginCount
     return LoginCounters(checked, own)
 
 
-class LoginThrottleMixin(forms.Form):
+def guard_login(request: Any, login: str, check: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """After too many failed attempts, further attempts are refused without checking the
-    password until the window ends (see the policy above). A success clears the counter of its
-    own (account, client) or device; the per-client and per-account counters run their window.
+    password (`check`) until the window ends (see the policy above). A success clears the
+    counter of its own (account, client) or device; the per-client and per-account counters run
+    their window."""
+    if request is None or not login:
+        return check()
+    limits = login_limits()
+    counters = _login_counters(request, login, limits)
+    for key, limit, message in counters.checked:
+        allowance = ratelimit.peek(key, limit, limits.window)
+        if not allowance.allowed:
+            raise ValidationError(
+                message.format(wait=allowance.retry_after_text), code="rate_limited"
+            )
+    try:
+        data = check()
+    except ValidationError as error:
+        if getattr(error, "code", None) == "invalid_login":
+            for key, limit, _ in counters.checked:
+                ratelimit.hit(key, limit, limits.window)
+        raise
+    ratelimit.reset(counters.cleared_on_success, limits.window)
+    return data
 
-    Needs `self.request` (Django's AuthenticationForm keeps it)."""
 
-    def clean(self) -> dict[str, Any]:
-        request = getattr(self, "request", None)
-        login = self.cleaned_data.get("username") or ""
-        if request is None or not login:
-            return super().clean()
-        limits = login_limits()
-        counters = _login_counters(request, login, limits)
-        for key, limit, message in counters.checked:
-            allowance = ratelimit.peek(key, limit, limits.window)
-            if not allowance.allowed:
-                raise ValidationError(
-                    message.format(wait=allowance.retry_after_text), code="rate_limited"
-                )
-        try:
-            data = super().clean()
-        except ValidationError as error:
-            if getattr(error, "code", None) == "invalid_login":
-                for key, limit, _ in counters.checked:
-                    ratelimit.hit(key, limit, limits.window)
-            raise
-        ratelimit.reset(counters.cleared_on_success, limits.window)
-        return data
+# --- What accounts asks, through its hook ---------------------------------------------------
+
+
+class Defences(AccountDefences):
+    """The defences above, as the account forms and services ask for them."""
+
+    def count_account_email(self, email: str) -> bool:
+        return account_email_allowance(email).allowed
+
+    def refuse_email_request(self, request: Any, scope: str) -> str | None:
+        return refuse_email_request(request, scope)
+
+    def guard_login(
+        self, request: Any, login: str, check: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        return guard_login(request, login, check)
+
+    def registration_fields(self) -> dict[str, forms.Field]:
+        return registration_fields()
+
+    def check_registration(self, form: forms.Form) -> None:
+        check_registration(form)
+
+    def claim_registration(self, form: forms.Form) -> bool:
+        return claim_started(form)
+
+    def renew_registration(self, form: forms.Form) -> None:
+        renew_started(form)
