@@ -117,12 +117,16 @@ def _confirm_url_maker(request: HttpRequest) -> Callable[[str], str]:
     return lambda token: request.build_absolute_uri(reverse("register-confirm", args=[token]))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in the confirmation email: confirms the address, logs the member in on this
-    browser (which becomes a known device, as after a login) and welcomes them. A bad, expired
-    or already used link gets a page that can send a new one."""
-    member = services.confirm_email(token=token)
+    """The link in the confirmation email. Opening it changes nothing (mail scanners and link
+    previews open links too, and would spend it): the page's button confirms the address,
+    logs the member in on this browser (which becomes a known device, as after a login) and
+    welcomes them. A bad, expired or already used link gets a page that can send a new one."""
+    if request.method == "POST":
+        member = services.confirm_email(token=token)
+    else:
+        member = services.member_for_confirmation(token)
     if member is None:
         return render(
             request,
@@ -130,6 +134,8 @@ def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
             {"form": ConfirmationResendForm(), "days": services.CONFIRMATION_DAYS},
             status=400,
         )
+    if request.method == "GET":
+        return render(request, "accounts/register_confirm.html", {"member": member})
     login(request, member, backend="parley.accounts.backends.NameOrEmailBackend")
     messages.success(
         request,

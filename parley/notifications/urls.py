@@ -4,4 +4,5 @@ from parley.notifications import views
 
 urlpatterns = [
     path("account/alerts/", views.alert_list, name="alert-list"),
+    path("account/alerts/mark-read", views.alerts_mark_read, name="alerts-mark-read"),
 ]

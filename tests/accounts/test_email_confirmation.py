@@ -16,6 +16,7 @@ from unittest import mock
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
+from django.http import HttpResponse
 from django.test import Client, TestCase, override_settings
 from django.utils import timezone
 
@@ -53,6 +54,18 @@ def without_csrf_tokens(response) -> str:  # noqa: ANN001
 
 def links_in(message: mail.EmailMessage) -> list[str]:
     return LINK.findall(message.body)
+
+
+def confirm(browser: Client, link: str) -> HttpResponse:
+    """Open the emailed link and press the page's button, as the member does. A refused link's
+    page comes back as it is."""
+    opened = browser.get(link)
+    if opened.status_code != 200:
+        return opened
+    [element] = document(opened).find_all("form", cls="narrow-form")
+    form = Form(element, f"http://testserver{link}")
+    assert [b.text for b in form.buttons] == ["Confirm my address"], form.buttons
+    return browser.post(form.url, dict(form.values))
 
 
 @contextmanager
@@ -143,6 +156,10 @@ class ConfirmationTests(TestCase):
 
         browser = Client()  # opened from the mail program, in another browser
         opened = browser.get(link)
+        self.assertEqual(heading(opened), "Confirm your email address")
+        self.assertIn("Confirm that nadia@example.org is your address", main_text(opened))
+        self.assertFalse(signed_in(opened))
+        opened = confirm(browser, link)
         self.assertEqual(opened.status_code, 302)
         self.assertEqual(opened["Location"], "/")
         self.assertIn(DEVICE_COOKIE, opened.cookies)  # this browser is a known device
@@ -158,32 +175,43 @@ class ConfirmationTests(TestCase):
         self.assertEqual(log_in(Client(), "Nadia").status_code, 302)
 
         for again in (Client(), browser):  # the link is spent, for anyone
-            refused = again.get(link)
-            self.assertEqual(refused.status_code, 400)
-            self.assertEqual(heading(refused), "This link does not work")
-            self.assertIn("been used already", main_text(refused))
-            self.assertIsNotNone(document(refused).find("input", name="email"))
+            for refused in (again.get(link), again.post(link)):
+                self.assertEqual(refused.status_code, 400)
+                self.assertEqual(heading(refused), "This link does not work")
+                self.assertIn("been used already", main_text(refused))
+                self.assertIsNotNone(document(refused).find("input", name="email"))
+
+    def test_opening_the_link_changes_nothing(self) -> None:
+        """Mail scanners and link previews open links too: only the page's button confirms."""
+        link = self.register_and_get_link()
+        scanner = Client()
+        for _ in range(2):
+            self.assertEqual(scanner.get(link).status_code, 200)
+        self.assertFalse(signed_in(scanner.get("/")))
+        self.assertIsNone(Member.objects.get(username="Nadia").email_confirmed_at)
+        self.assertEqual(confirm(Client(), link).status_code, 302)  # the link still works
+        self.assertIsNotNone(Member.objects.get(username="Nadia").email_confirmed_at)
 
     def test_a_link_works_for_three_days_only(self) -> None:
         link = self.register_and_get_link()
         with clock_moved(3 * DAY + 60):
-            refused = Client().get(link)
+            refused = confirm(Client(), link)
             self.assertEqual(refused.status_code, 400)
             self.assertEqual(heading(refused), "This link does not work")
             self.assertIn("it may have expired (links work for 3 days)", main_text(refused))
             self.assertFalse(signed_in(refused))
         self.assertIsNone(Member.objects.get(username="Nadia").email_confirmed_at)
         with clock_moved(3 * DAY - 60):
-            self.assertEqual(Client().get(link).status_code, 302)
+            self.assertEqual(confirm(Client(), link).status_code, 302)
         self.assertIsNotNone(Member.objects.get(username="Nadia").email_confirmed_at)
 
     def test_a_forged_or_mangled_link_is_refused(self) -> None:
         link = self.register_and_get_link()
         member = Member.objects.get(username="Nadia")
         for bad in (link[:-3] + "x/", f"/register/confirm/{member.pk}/", link.replace(":", "", 1)):
-            response = Client().get(bad)
-            self.assertEqual(response.status_code, 400, bad)
-            self.assertEqual(heading(response), "This link does not work")
+            for response in (Client().get(bad), Client().post(bad)):
+                self.assertEqual(response.status_code, 400, bad)
+                self.assertEqual(heading(response), "This link does not work")
         member.refresh_from_db()
         self.assertIsNone(member.email_confirmed_at)
 
@@ -215,11 +243,11 @@ class ConfirmationTests(TestCase):
         [new_link] = links_in(mail.outbox[1])
         self.assertEqual(mail.outbox[1].to, ["nadia@example.org"])
 
-        self.assertEqual(browser.get(new_link).status_code, 302)
+        self.assertEqual(confirm(browser, new_link).status_code, 302)
         self.assertTrue(signed_in(browser.get("/")))
         self.assertEqual(log_in(Client(), "Nadia").status_code, 302)
         [first_link] = links_in(mail.outbox[0])
-        self.assertEqual(Client().get(first_link).status_code, 400)  # confirmed: all links spent
+        self.assertEqual(confirm(Client(), first_link).status_code, 400)  # confirmed: all spent
 
     def test_asking_for_a_link_answers_the_same_whatever_the_address(self) -> None:
         make_member("Connie")  # confirmed: nothing to send
