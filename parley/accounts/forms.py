@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from parley.accounts import hooks
 from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, Member
-from parley.accounts.usernames import validate_chosen_username
+from parley.accounts.services import validate_chosen_username
 
 
 class LoginForm(AuthenticationForm):

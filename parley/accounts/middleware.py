@@ -8,6 +8,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from parley.accounts import services
+from parley.accounts.models import Member
+
 LAST_SEEN_RESOLUTION_SECONDS = 300  # "last seen" is updated at most once per five minutes
 
 
@@ -28,7 +31,5 @@ class MemberTimezoneMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _touch_last_seen(user: object) -> None:
-        from parley.accounts import services
-
+    def _touch_last_seen(user: Member) -> None:
         services.touch_last_seen(member=user, min_interval_seconds=LAST_SEEN_RESOLUTION_SECONDS)

@@ -13,7 +13,14 @@ from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from parley.accounts.usernames import USERNAME_MAX_LENGTH, validate_username
+from parley.accounts.sessions import SessionStore
+from parley.accounts.usernames import (
+    MSG_RESERVED,
+    USERNAME_MAX_LENGTH,
+    is_reserved_username,
+    username_key,
+    validate_username,
+)
 from parley.core.slugs import make_slug
 
 TIME_ZONE_CHOICES = sorted(
@@ -31,8 +38,6 @@ class MemberManager(UserManager["Member"]):
         """The member with exactly this name, else the one whose name folds to the same key
         (so "alice" finds "Alice"). Exact first: after two old names came to share a key, the
         later one's key carries a suffix and only its exact name reaches it."""
-        from parley.accounts.usernames import username_key
-
         exact = self.filter(username=username or "").first()
         if exact is not None:
             return exact
@@ -102,8 +107,6 @@ class Member(AbstractUser):
         """Reserved names ("Admin", "Moderator", … see usernames.py) are refused to a member
         joining; staff accounts (parley createadmin, the demo's admin) may hold them, and staff
         may rename a member to one in the admin."""
-        from parley.accounts.usernames import MSG_RESERVED, is_reserved_username
-
         joining = self._state.adding and not (self.is_staff or self.is_superuser)
         if joining and is_reserved_username(self.username):
             raise ValidationError({"username": MSG_RESERVED}, code="reserved")
@@ -112,8 +115,6 @@ class Member(AbstractUser):
         # The key is a function of the name, set whenever the name is new or changes, so admin
         # edits stay unique. An unchanged name keeps its stored key: after two old names came
         # to fold alike, the later one's key carries a suffix (usernames.recompute_username_keys).
-        from parley.accounts.usernames import username_key
-
         self._check_reserved_name()
         if self._state.adding or self.username != getattr(self, "_stored_username", None):
             self.username_key = username_key(self.username)
@@ -147,6 +148,4 @@ class MemberSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls) -> type:
-        from parley.accounts.sessions import SessionStore
-
         return SessionStore

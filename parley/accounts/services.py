@@ -20,9 +20,39 @@ from django.utils.crypto import salted_hmac
 
 from parley.accounts import hooks
 from parley.accounts.models import Member, MemberSession
-from parley.accounts.usernames import check_username_free, validate_username
+from parley.accounts.usernames import (
+    MSG_LOOKALIKE,
+    MSG_TAKEN,
+    same_name,
+    username_key,
+    validate_not_reserved,
+    validate_username,
+)
 
 log = logging.getLogger(__name__)
+
+
+def check_username_free(name: str, *, exclude_pk: int | None = None) -> None:
+    """Refuse a name whose key an existing member holds, saying whether it is the same name
+    (in another case or width) or a look-alike of it."""
+    holders = Member.objects.filter(username_key=username_key(name))
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    existing = holders.values_list("username", flat=True).first()
+    if existing is None:
+        return
+    if same_name(existing, name):
+        raise ValidationError(MSG_TAKEN, code="taken")
+    raise ValidationError(MSG_LOOKALIKE, code="lookalike")
+
+
+def validate_chosen_username(name: str, *, exclude_pk: int | None = None) -> None:
+    """Everything a member choosing a name is told, most useful first: whether it is, or looks
+    like, a member's name (what a spoof in other letters or hidden characters is after), then
+    the rules, then reserved names."""
+    check_username_free(name, exclude_pk=exclude_pk)
+    validate_username(name)
+    validate_not_reserved(name)
 
 
 def register_member(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 
@@ -16,9 +17,9 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 class SessionStore(DatabaseSessionStore):
     @classmethod
     def get_model_class(cls) -> Any:
-        from parley.accounts.models import MemberSession
-
-        return MemberSession
+        # From the app registry, not an import: the model's module imports this one (the model
+        # names this store as its own, `MemberSession.get_session_store_class`).
+        return apps.get_model("accounts", "MemberSession")
 
     def create_model_instance(self, data: dict[str, Any]) -> Any:
         instance = super().create_model_instance(data)

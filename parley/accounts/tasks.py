@@ -6,6 +6,8 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from parley.accounts import services
+from parley.accounts.sessions import SessionStore
 from parley.core import jobs
 
 HOUR = 60 * 60
@@ -17,8 +19,6 @@ DAY = 24 * HOUR
 )
 @jobs.once_per("clear-expired-sessions", DAY)
 def clear_expired_sessions() -> None:
-    from parley.accounts.sessions import SessionStore
-
     SessionStore.clear_expired()
 
 
@@ -27,6 +27,4 @@ def clear_expired_sessions() -> None:
 def prune_unconfirmed_members() -> int:
     """Hourly: an account whose confirmation link was never opened goes at most an hour after
     its days to confirm are over, so nobody holds someone else's address (or a name) for long."""
-    from parley.accounts import services
-
     return services.prune_unconfirmed_members()

@@ -12,6 +12,9 @@ The confusables data is Unicode's `confusables.txt` as shipped (folded into look
 the `confusable-homoglyphs` package; the skeleton algorithm is implemented here. A change of
 that data or of these folds changes keys: recompute the stored keys with
 `recompute_username_keys` in a data migration (as 0006 does).
+
+Nothing here reads the database (the models import this module): whether a name is free is
+`services.check_username_free`.
 """
 
 from __future__ import annotations
@@ -371,32 +374,9 @@ def validate_not_reserved(name: str) -> None:
         raise ValidationError(MSG_RESERVED, code="reserved")
 
 
-def validate_chosen_username(name: str, *, exclude_pk: int | None = None) -> None:
-    """Everything a member choosing a name is told, most useful first: whether it is, or looks
-    like, a member's name (what a spoof in other letters or hidden characters is after), then
-    the rules, then reserved names."""
-    check_username_free(name, exclude_pk=exclude_pk)
-    validate_username(name)
-    validate_not_reserved(name)
+def same_name(a: str, b: str) -> bool:
+    """The same name, whatever the case, width or spacing (not merely alike)."""
 
-
-def check_username_free(name: str, *, exclude_pk: int | None = None) -> None:
-    """Refuse a name whose key an existing member holds, saying whether it is the same name
-    (in another case or width) or a look-alike of it."""
-    from parley.accounts.models import Member
-
-    holders = Member.objects.filter(username_key=username_key(name))
-    if exclude_pk is not None:
-        holders = holders.exclude(pk=exclude_pk)
-    existing = holders.values_list("username", flat=True).first()
-    if existing is None:
-        return
-    if _same_name(existing, name):
-        raise ValidationError(MSG_TAKEN, code="taken")
-    raise ValidationError(MSG_LOOKALIKE, code="lookalike")
-
-
-def _same_name(a: str, b: str) -> bool:
     def fold(text: str) -> str:
         return " ".join(_without_invisible(unicodedata.normalize("NFKC", text)).casefold().split())
 

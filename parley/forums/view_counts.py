@@ -15,6 +15,7 @@ import threading
 from collections import Counter
 
 from parley.core import flusher
+from parley.forums.tasks import apply_thread_views
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ def flush(force: bool = False) -> int:
             return 0
         batch = dict(_pending)
         _pending.clear()
-    from parley.forums.tasks import apply_thread_views
-
     try:
         apply_thread_views(batch)
     except Exception:

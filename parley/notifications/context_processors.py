@@ -1,11 +1,13 @@
 """Per-member counts in the navigation: unread alerts, and reports a moderator may handle.
-Lazy (asked only when the layout prints them) and nothing at all for guests."""
+Lazy (asked only when the layout prints them) and nothing at all for guests. A context
+processor is an entry point: it may read any layer (here moderation's report count)."""
 
 from __future__ import annotations
 
 from functools import cached_property
 
 from parley.accounts.models import Member
+from parley.moderation.reports.queries import active_report_count
 from parley.permissions.http import ParleyRequest
 
 
@@ -35,8 +37,6 @@ class NavBadges:
     def reports(self) -> int:
         if not self.show_reports:
             return 0
-        from parley.moderation.reports.queries import active_report_count
-
         return active_report_count(self._request.perms)
 
 

@@ -18,7 +18,7 @@ from django.test import Client, override_settings
 
 from parley.accounts import usernames
 from parley.accounts.models import Member
-from parley.accounts.services import register_member
+from parley.accounts.services import check_username_free, register_member
 from parley.accounts.usernames import (
     KEY_MAX_LENGTH,
     MSG_CHARS,
@@ -33,7 +33,6 @@ from parley.accounts.usernames import (
     MSG_RESERVED,
     MSG_SHORT,
     MSG_TAKEN,
-    check_username_free,
     is_reserved_username,
     recompute_username_keys,
     skeleton,
