@@ -145,7 +145,7 @@ def _build_thread(
     times: list[datetime],
     guidelines_url: str,
 ) -> Thread:
-    first, *replies = spec.posts
+    first, *replies = parse_script(spec.script)
     thread = create_thread(
         actor=members[first.author],
         forum=forum,
@@ -232,7 +232,7 @@ def load_demo(*, stdout: TextIO | None = None, now: datetime | None = None) -> D
         threads: dict[str, Thread] = {}
         post_count = 0
         for spec in specs:
-            count = len(spec.posts)
+            count = len(parse_script(spec.script))
             threads[spec.title] = _build_thread(
                 spec,
                 forum=forums[spec.forum],

@@ -38,12 +38,6 @@ class ThreadSpec:
     sticky: bool = False
     locked: bool = False
 
-    @property
-    def posts(self) -> list[ScriptedPost]:
-        from parley.demo import parse_script
-
-        return parse_script(self.script)
-
 
 BREAKING = ThreadSpec(
     forum="breaking",
