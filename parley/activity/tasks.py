@@ -6,6 +6,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from parley.activity import services
+from parley.activity.presence.backends import get_backend
 from parley.core import jobs
 
 PRESENCE_PRUNE_SECONDS = 5 * 60
@@ -23,7 +24,5 @@ def prune_read_markers() -> None:
 def prune_presence() -> int:
     """Drop visits older than the online window; backends that expire on their own (Redis)
     have no `prune`."""
-    from parley.activity.presence.backends import get_backend
-
     prune = getattr(get_backend(), "prune", None)
     return prune() if prune is not None else 0

@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import close_old_connections, connections
+
 from parley.core import knobs
 
 log = logging.getLogger(__name__)
@@ -105,8 +107,6 @@ def worker_exit(server: object, worker: object) -> None:
     """Gunicorn's `worker_exit` hook (in the worker, after its last request)."""
     flush_all()
     try:
-        from django.db import connections
-
         connections.close_all()
     except Exception:  # the app may never have loaded; there is nothing to close then
         log.debug("flusher: could not close connections at worker exit", exc_info=True)
@@ -130,8 +130,6 @@ def _run(job: Job) -> None:
 
 
 def _loop(stop: threading.Event) -> None:
-    from django.db import close_old_connections, connections
-
     tick = 0
     try:
         while not stop.wait(TICK_SECONDS):

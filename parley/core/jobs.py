@@ -22,6 +22,7 @@ from huey.contrib.djhuey import HUEY
 from huey.signals import SIGNAL_ERROR
 
 from parley.core.breaker import CircuitBreaker, Unavailable
+from parley.core.models import FailedJob, Stamp
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -86,8 +87,6 @@ def record_failure(signal: str, task: Task, exc: BaseException | None = None) ->
     failures are only logged by huey, since the retry may still succeed."""
     if task.retries:
         return
-    from parley.core.models import FailedJob
-
     arguments = repr((task.args, task.kwargs))
     error = "".join(traceback.format_exception(exc)) if exc is not None else "(no exception)"
     try:
@@ -115,16 +114,12 @@ def _clip(text: str, limit: int, *, keep_end: bool = False) -> str:
 
 
 def beat(now: float | None = None) -> None:
-    from parley.core.models import Stamp
-
     value = int(time.time() if now is None else now)
     Stamp.objects.update_or_create(name=HEARTBEAT, defaults={"value": value})
 
 
 def last_worker_heartbeat() -> datetime | None:
     """When a consumer last processed its heartbeat job; None if none ever has."""
-    from parley.core.models import Stamp
-
     value = Stamp.objects.filter(name=HEARTBEAT).values_list("value", flat=True).first()
     return None if value is None else datetime.fromtimestamp(value, tz=UTC)
 

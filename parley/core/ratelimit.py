@@ -29,6 +29,7 @@ from django.utils import timezone
 from parley.core import knobs
 from parley.core.breaker import CircuitBreaker, Unavailable
 from parley.core.clients import client_ip
+from parley.core.models import RateLimitBucket
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,6 @@ class DatabaseBackend:
     """Counters in `core_ratelimitbucket`: one upsert per hit, atomic on SQLite and PostgreSQL."""
 
     def incr(self, key: str, window_start: datetime, window_seconds: int) -> int:
-        from parley.core.models import RateLimitBucket
-
         q = connection.ops.quote_name
         table, key_col, start_col, hits_col = (
             q(RateLimitBucket._meta.db_table),
@@ -89,8 +88,6 @@ class DatabaseBackend:
             return int(cursor.fetchone()[0])
 
     def get(self, key: str, window_start: datetime) -> int:
-        from parley.core.models import RateLimitBucket
-
         found = (
             RateLimitBucket.objects.filter(key=key, window_start=window_start)
             .values_list("hits", flat=True)
@@ -99,8 +96,6 @@ class DatabaseBackend:
         return found or 0
 
     def delete(self, key: str, window_start: datetime) -> None:
-        from parley.core.models import RateLimitBucket
-
         RateLimitBucket.objects.filter(key=key, window_start=window_start).delete()
 
 
@@ -232,8 +227,6 @@ def reset(
 
 def prune_buckets(*, now: datetime | None = None) -> int:
     """Delete database buckets whose window is long over (Redis expires its keys itself)."""
-    from parley.core.models import RateLimitBucket
-
     cutoff = (now or timezone.now()) - timedelta(seconds=MAX_WINDOW_SECONDS)
     deleted, _ = RateLimitBucket.objects.filter(window_start__lt=cutoff).delete()
     return deleted

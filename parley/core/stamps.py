@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from django.db import connection, transaction
 from django.db.models import F
 
+from parley.core.models import Stamp
+
 PERMS = "perms"  # groups, entries, forum moderators, bans, forum tree
 
 INITIAL = 1
@@ -23,8 +25,6 @@ INITIAL = 1
 
 def read_all() -> Mapping[str, int]:
     """Every stamp, in one query (a handful of rows)."""
-    from parley.core.models import Stamp
-
     table = connection.ops.quote_name(Stamp._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT name, value FROM {table}")  # noqa: S608 (our own table name)
@@ -37,8 +37,6 @@ def value(stamps: Mapping[str, int], name: str) -> int:
 
 def bump(name: str) -> None:
     """Move a stamp forward. Call inside the transaction that makes the change."""
-    from parley.core.models import Stamp
-
     connection.parley_bumped_stamps = True  # type: ignore[attr-defined]
     with transaction.atomic():
         if not Stamp.objects.filter(name=name).update(value=F("value") + 1):

@@ -9,6 +9,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from parley.core import jobs, ratelimit
+from parley.core.models import FailedJob
 
 HOUR = 60 * 60
 FAILED_JOBS_KEPT_DAYS = 30
@@ -40,8 +41,6 @@ def prune_ratelimit_buckets() -> int:
 @jobs.once_per("prune-failed-jobs", 24 * HOUR)
 def prune_failed_jobs() -> int:
     """Failure records are for reading soon after; a month keeps the table small."""
-    from parley.core.models import FailedJob
-
     cutoff = timezone.now() - timedelta(days=FAILED_JOBS_KEPT_DAYS)
     deleted, _ = FailedJob.objects.filter(failed_at__lt=cutoff).delete()
     return deleted
