@@ -34,8 +34,9 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Q
 from django.utils import timezone
 
+from parley.accounts.models import Member
 from parley.activity.models import Presence
-from parley.activity.presence.backends import (
+from parley.activity.presence.backends.base import (
     NamedMember,
     OnlineSummary,
     Viewers,
@@ -189,8 +190,6 @@ class DatabaseBackend:
                 log.exception("presence: could not forget a visitor")
 
     def _write(self, batch: list[Visit]) -> None:
-        from parley.accounts.models import Member
-
         with transaction.atomic():
             member_ids = {v.visitor.member_id for v in batch if v.visitor.member_id is not None}
             if member_ids:
@@ -333,8 +332,6 @@ def _unindexed_on_sqlite(name: str) -> str:
 
 
 def _read(since: datetime, exclude_key: str, at: _At | None) -> list[tuple[Any, ...]]:
-    from parley.accounts.models import Member
-
     qn, table = connection.ops.quote_name, _qn(Presence._meta.db_table)
     members, member_pk = qn(Member._meta.db_table), qn(db.column(Member, "pk"))
     username = qn(db.column(Member, "username"))

@@ -29,7 +29,7 @@ from typing import Any, TypeVar, cast
 
 import redis
 
-from parley.activity.presence.backends import (
+from parley.activity.presence.backends.base import (
     NamedMember,
     OnlineSummary,
     PresenceUnavailable,
