@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from parley.core import datadir
@@ -46,9 +47,11 @@ def _setup() -> None:
     # Ticks are measured one by one below; a background flusher would write in between.
     os.environ.setdefault("PARLEY_BACKGROUND_FLUSH", "0")
     datadir.prepare()  # the secret key, as the `parley` command makes it
+    # Django loads only after the environment above is set.
     import django
 
     django.setup()
+    # Imported here, after django.setup(): the settings are configured only now.
     from django.conf import settings
     from django.core.management import call_command
 
@@ -71,6 +74,7 @@ def _setup() -> None:
 
 
 def _build_board(scale: Scale) -> dict[str, str]:
+    # Imported here, after _setup(): parley's modules need the app registry.
     from django.db import transaction
 
     from parley.accounts.services import register_member
@@ -110,6 +114,7 @@ def _build_board(scale: Scale) -> dict[str, str]:
 def _presence_tick() -> None:
     """What one worker's background flusher does each second on a busy board: store the 100
     visits it buffered (database backend; Redis stores visits as responses close instead)."""
+    # Imported here, after _setup(): parley's modules need the app registry.
     from django.utils import timezone
 
     from parley.activity.presence.backends import Visit, get_backend
@@ -127,8 +132,7 @@ def _store_guest_flood(rows: int, thread_id: int) -> None:
     """`rows` guest presence rows, as a flood of invented guests from as many networks leaves
     them before any trim: stored directly, a third on the measured thread, the rest elsewhere,
     seen over the last ten minutes."""
-    from datetime import timedelta
-
+    # Imported here, after _setup(): parley's modules need the app registry.
     from django.utils import timezone
 
     from parley.activity.models import Presence
@@ -154,8 +158,7 @@ def _time_record_into(guests: int) -> float:
     """Seconds per visit recorded into a database-backend buffer already holding `guests`, as
     after a long database outage with steady traffic: the oldest waiting visits are leaving the
     online window at the pace new ones arrive."""
-    from datetime import timedelta
-
+    # Imported here, after _setup(): parley's modules need the app registry.
     from django.utils import timezone
 
     from parley.activity.presence.backends import Visit
@@ -198,6 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     scale = QUICK if args.quick else FULL
     rounds = scale.rounds
     _setup()
+    # Imported here, after _setup(): parley's modules need the app registry.
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -219,6 +223,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name:<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{query_count:>9}")
     took = _time(_presence_tick, rounds=max(rounds, 50 * rounds // FULL.rounds))
     print(f"{'presence tick, 100':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
+    # Imported here, after _setup(): parley's modules need the app registry.
     from parley.activity.presence.backends import db as presence_db
 
     # A visit costs the same whether the buffer is empty or full (then it drops the oldest).

@@ -25,12 +25,14 @@ def _django() -> None:
     # Settings only read the data directory and its secret key; first use creates them here.
     datadir.prepare()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    # Django loads only when a command needs it (`parley --help` stays instant).
     import django
 
     django.setup()
 
 
 def _call(name: str, *args: str, **options: Any) -> None:
+    # Django loads only when a command needs it (see _django).
     from django.core.management import call_command
 
     call_command(name, *args, **options)
@@ -52,6 +54,7 @@ def default_workers() -> int:
 
 def build_server(*, host: str, port: int, workers: int) -> Any:
     """A gunicorn application serving parley.wsgi in-process (no config file, no argv parsing)."""
+    # gunicorn only for `serve`.
     from gunicorn.app.base import BaseApplication
 
     bind_host = f"[{host.strip('[]')}]" if ":" in host else host
@@ -67,6 +70,7 @@ def build_server(*, host: str, port: int, workers: int) -> Any:
                     self.cfg.set(key, value)
 
         def load(self) -> Any:
+            # In each worker, as gunicorn loads an app: after the fork.
             from parley.wsgi import application
 
             return application
@@ -94,6 +98,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["PARLEY_SECURE_COOKIES"] = "0"
         print("Note: serving plain HTTP on loopback, so cookies are not marked Secure.")
     _django()
+    # Imported here, after _django(): parley's modules need the app registry.
     from django.db import connections
 
     from parley.core.checks import shared_state_errors
@@ -119,6 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _jobs_run_inline() -> bool:
+    # Django loads only when a command needs it (see _django).
     from django.conf import settings
 
     return bool(settings.HUEY.get("immediate"))
@@ -127,6 +133,7 @@ def _jobs_run_inline() -> bool:
 def start_worker() -> subprocess.Popen[bytes] | None:
     """`parley worker` as a child process with this process's settings and environment; None
     when tasks run inline (test settings), since such a consumer would have nothing to do."""
+    # Django loads only when a command needs it (see _django).
     from django.conf import settings
 
     if _jobs_run_inline():
@@ -182,6 +189,7 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _django()
+    # Imported here, after _django(): parley's modules need the app registry.
     from django.core.exceptions import ValidationError
 
     from parley.demo import load_demo
@@ -217,6 +225,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_createadmin(args: argparse.Namespace) -> int:
     _django()
+    # Imported here, after _django(): parley's modules need the app registry.
     from django.core.exceptions import ValidationError
 
     from parley.accounts.services import register_member
@@ -242,6 +251,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     _django()
+    # Imported here, after _django(): parley's modules need the app registry.
     from django.conf import settings
     from django.core import checks
     from django.core.cache import cache
@@ -292,6 +302,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _worker_status() -> str:
     """Whether a job worker (`parley worker`, or the one `parley serve` starts) is running."""
+    # Imported here, after _django(): parley's modules need the app registry.
     from django.utils import timezone
 
     from parley.core.jobs import HEARTBEAT_STALE_SECONDS, last_worker_heartbeat
@@ -314,6 +325,7 @@ def _worker_status() -> str:
 def cmd_manage(argv: Sequence[str]) -> int:
     datadir.prepare()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    # Django loads only after the settings module is chosen above.
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["parley manage", *argv])

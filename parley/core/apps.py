@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        # Imported for their side effects once the app registry is ready (Django's way).
         from parley.core import (  # noqa: F401
             checks,  # registers the checks for configurations that split state
             db,  # registers the SQLite connection tuning
