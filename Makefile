@@ -49,9 +49,11 @@ check-services:
 	@$(PY) -c "import socket; socket.create_connection(('127.0.0.1', 6379), 3).close()" \
 	  2>/dev/null || { echo "error: Redis is not answering on 127.0.0.1:6379 (.ci/run starts it)" >&2; exit 1; }
 
+# lint-imports holds the layers (ARCHITECTURE.md, "Layers"; contracts in pyproject.toml).
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy parley
 
 format: venv
