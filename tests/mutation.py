@@ -149,8 +149,8 @@ STATUS.update({-24: TIMEOUT, 152: TIMEOUT, 255: TIMEOUT})
 
 
 def mutant_globs(mutate: list[str]) -> list[str]:
-    """mutmut names mutants after their module: parley/forums/services.py's are
-    parley.forums.services.*, a package's (its __init__ included) parley.permissions.*."""
+    """mutmut names mutants after their module: parley/moderation/gate.py's are
+    parley.moderation.gate.*, a package's (its __init__ included) parley.permissions.*."""
     globs = []
     for pattern in mutate:
         if pattern.endswith("/*"):
