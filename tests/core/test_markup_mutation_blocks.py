@@ -188,3 +188,106 @@ def test_spoilers_and_lists_past_six_deep_stay_as_typed() -> None:
         + "</details>\n" * 6
         + "<p>after</p>\n"
     )
+
+
+def spoilers(depth: int, inner: str) -> str:
+    return "[spoiler]" * depth + inner + "[/spoiler]" * depth
+
+
+SPOILER_OPEN = '<details class="spoiler"><summary>Spoiler</summary>\n'
+QUOTE_OPEN = '<blockquote class="bbquote"><div class="bbquote-body">\n'
+QUOTE_CLOSE = "</div></blockquote>\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        # An empty item stays an empty item; every [*] starts one, however many there are.
+        ("[list][*][*]b[/list]", "<ul>\n<li></li>\n<li>b</li>\n</ul>\n"),
+        ("[list][*]a[*]b[*]c[/list]", "<ul>\n<li>a</li>\n<li>b</li>\n<li>c</li>\n</ul>\n"),
+        # Inside a markdown list item, the closing line loses exactly the item's indent ("1. " is
+        # three columns), so one more space of indent survives into the code.
+        (
+            "1. [code]\n   a\n    b[/code]",
+            "<ol>\n<li>\n<pre><code>a\n b\n</code></pre>\n</li>\n</ol>\n",
+        ),
+        # A lazy closing line less indented than the item keeps all its text.
+        (
+            "- [quote]a\nXb[/quote]",
+            f"<ul>\n<li>\n{QUOTE_OPEN}<p>a<br>\nXb</p>\n{QUOTE_CLOSE}</li>\n</ul>\n",
+        ),
+        # A [quote] opened in a markdown quote cannot close outside it: both tags stay text.
+        (
+            "> [quote]a\n\nb[/quote]",
+            "<blockquote>\n<p>[quote]a</p>\n</blockquote>\n<p>b[/quote]</p>\n",
+        ),
+        # A [*] inside a block that starts right where the previous one ends is that block's text.
+        (
+            "[list][*]a[quote]x[/quote][quote]y[*]z[/quote][*]b[/list]",
+            f"<ul>\n<li>a{QUOTE_OPEN}<p>x</p>\n{QUOTE_CLOSE}{QUOTE_OPEN}<p>y[*]z</p>\n{QUOTE_CLOSE}"
+            "</li>\n<li>b</li>\n</ul>\n",
+        ),
+        # Text after a block in a one-line item stays as tight as the item: no paragraph.
+        (
+            "[list][*][code]c[/code] y[/list]",
+            "<ul>\n<li>\n<pre><code>c\n</code></pre>\ny</li>\n</ul>\n",
+        ),
+        (
+            "[list][*][spoiler]s[/spoiler] y[/list]",
+            f"<ul>\n<li>\n{SPOILER_OPEN}<p>s</p>\n</details>\ny</li>\n</ul>\n",
+        ),
+        (
+            "[quote][quote][quote][list][*][quote]q[/quote] y[/list][/quote][/quote][/quote]",
+            QUOTE_OPEN * 3
+            + '<ul>\n<li>\n<div class="bbquote-omitted">[\u2026]</div>\ny</li>\n</ul>\n'
+            + QUOTE_CLOSE * 3,
+        ),
+    ],
+)
+def test_block_edges(source: str, html: str) -> None:
+    assert render_post(source) == html
+
+
+def test_quotes_count_their_own_depth_not_the_spoilers_around_them() -> None:
+    # Two quotes inside two spoilers are two levels of quoting, well under the limit of three.
+    source = spoilers(2, "[quote][quote]x[/quote][/quote]")
+    html = SPOILER_OPEN * 2 + QUOTE_OPEN * 2 + "<p>x</p>\n" + QUOTE_CLOSE * 2 + "</details>\n" * 2
+    assert render_post(source) == html
+    source = spoilers(3, "[quote]q[/quote]")
+    assert render_post(source) == SPOILER_OPEN * 3 + QUOTE_OPEN + "<p>q</p>\n" + QUOTE_CLOSE + (
+        "</details>\n" * 3
+    )
+
+
+def test_a_quote_past_the_block_nesting_limit_is_elided() -> None:
+    # Six spoilers is the most blocks nest; a quote inside the sixth becomes "[…]".
+    html = SPOILER_OPEN * 6 + '<div class="bbquote-omitted">[\u2026]</div>\n' + "</details>\n" * 6
+    assert render_post(spoilers(6, "[quote]q[/quote]")) == html
+
+
+def test_deep_markdown_quotes_flatten_what_is_past_the_limit() -> None:
+    # Eighteen markdown quotes and a list inside: the list still fits.
+    source = "> " * 18 + "[list][*]x[/list]"
+    html = "<blockquote>\n" * 18 + "<ul>\n<li>x</li>\n</ul>\n" + "</blockquote>\n" * 18
+    assert render_post(source) == html
+    # Past the limit, what is left of the block becomes one paragraph, and the next line is kept.
+    source = "[list][*][quote]" + "> " * 17 + "x\ny[/quote][/list]"
+    inner = "<blockquote>\n" * 17 + "<p>x</p>\n" + "</blockquote>\n" * 17 + "<p>y</p>\n"
+    assert render_post(source) == f"<ul>\n<li>\n{QUOTE_OPEN}{inner}{QUOTE_CLOSE}</li>\n</ul>\n"
+    # The flattened text ends with its quote: the heading after it is still a heading.
+    quotes = "<blockquote>\n" * 20, "</blockquote>\n" * 20
+    assert render_post("> " * 21 + "x\n# h") == f"{quotes[0]}<p>&gt; x</p>\n{quotes[1]}<h2>h</h2>\n"
+    # A quote left with nothing to flatten is empty, not made-up text.
+    empty = "<blockquote>\n" * 19 + "<blockquote></blockquote>\n" + "</blockquote>\n" * 19
+    assert render_post("> " * 20 + "\n") == empty
+
+
+def test_blocks_past_the_nesting_limit_stay_text() -> None:
+    closes = "</details>\n" * 6
+    # A list inside the sixth spoiler is its text.
+    html = SPOILER_OPEN * 6 + "<p>[list][*]l[/list]</p>\n" + closes
+    assert render_post(spoilers(6, "[list][*]l[/list]")) == html
+    # A seventh spoiler stays text, and the quote after its tag is still found (and elided).
+    omitted = '<div class="bbquote-omitted">[\u2026]</div>\n'
+    html = SPOILER_OPEN * 6 + f"<p>[spoiler]</p>\n{omitted}<p>[/spoiler]</p>\n" + closes
+    assert render_post(spoilers(7, "[quote]q[/quote]")) == html

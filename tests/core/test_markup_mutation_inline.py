@@ -181,10 +181,29 @@ def test_code_and_block_boundaries(source: str, html: str) -> None:
         ('<span class="bbquote">x</span>', "<span>x</span>"),
         ('<ol start="x3"><li>a</li></ol>', "<ol><li>a</li></ol>"),
         ('<blockquote data-member="7a">q</blockquote>', "<blockquote>q</blockquote>"),
+        # The last line of defence judges addresses itself: nh3 alone would keep these.
+        ('<a href="//evil.example/">x</a>', '<a rel="nofollow ugc noopener">x</a>'),
+        ('<a href="/ok">x</a>', '<a href="/ok" rel="nofollow ugc noopener">x</a>'),
     ],
 )
 def test_the_allow_list_keeps_only_its_own_classes_and_numbers(html: str, kept: str) -> None:
     assert sanitise_html(html) == kept
+
+
+@pytest.mark.parametrize(
+    ("src", "kept"),
+    [
+        ("/local.png", False),
+        ("mailto:a@b.example", False),
+        ("http://X.example/a.png", True),
+    ],
+)
+def test_the_allow_list_keeps_only_absolute_image_addresses(src: str, kept: bool) -> None:
+    # nh3 adds loading/decoding in no fixed order, so look at the src attribute only.
+    html = sanitise_html(f'<img src="{src}">')
+    assert html.startswith("<img ") and html.endswith(">"), html
+    assert (f'src="{src}"' in html) is kept
+    assert ("src=" in html) is kept
 
 
 @pytest.mark.parametrize(
@@ -207,3 +226,86 @@ def test_the_allow_list_keeps_only_its_own_classes_and_numbers(html: str, kept: 
 )
 def test_which_link_addresses_are_kept(url: str, safe: bool) -> None:
     assert is_safe_link(url) is safe
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        # An escaped closing tag is text, and the next one closes.
+        ("[b]x\\[/b][/b]", "<p><strong>x[/b]</strong></p>\n"),
+        # A bare [url] and an [img] end at their first closing tag, whatever they contain.
+        (
+            "[url]http://a.example/?[url]x[/url]",
+            '<p><a href="http://a.example/?%5Burl%5Dx" rel="nofollow ugc noopener">'
+            "http://a.example/?[url]x</a></p>\n",
+        ),
+        (
+            "[img]x [img]http://e.example/2.png[/img]",
+            "<p>[img]x [img]http://e.example/2.png[/img]</p>\n",
+        ),
+        # Past twenty levels of inline tags, the innermost stay text.
+        ("[color=red]" * 21 + "x" + "[/color]" * 21, "<p>[color=red]x[/color]</p>\n"),
+        ("[color=red]" * 20 + "x" + "[/color]" * 20, "<p>x</p>\n"),
+        # Entities at the end of a bare address are not part of it, one after another.
+        (
+            "http://example.com/&x;&y;",
+            f"<p>{a('http://example.com/', 'http://example.com/')}&amp;x;&amp;y;</p>\n",
+        ),
+        (
+            "http://example.com/a&b=1&c;",
+            f"<p>{a('http://example.com/a&amp;b=1', 'http://example.com/a&amp;b=1')}&amp;c;</p>\n",
+        ),
+        # A host of only dots, dashes and underscores is no domain.
+        ("http://-.-", "<p>http://-.-</p>\n"),
+        ("see http://_.-.-", "<p>see http://_.-.-</p>\n"),
+        # A bare e-mail address may end in any letter.
+        (
+            "mail a@example.coX now",
+            f"<p>mail {a('mailto:a@example.coX', 'a@example.coX')} now</p>\n",
+        ),
+        # Emphasis spans BBCode links and code.
+        (
+            "*a [url]http://x.example[/url] b*",
+            f"<p><em>a {a('http://x.example', 'http://x.example')} b</em></p>\n",
+        ),
+        ("*a [code]c[/code] b*", "<p><em>a <code>c</code> b</em></p>\n"),
+        # Inline [code] inside text ends at its first [/code]; an [email] without "=" likewise.
+        ("x [code]a [code]b[/code] c[/code]", "<p>x <code>a [code]b</code> c[/code]</p>\n"),
+        (
+            "x [email]a@b.example [email]c@d.example[/email]",
+            "<p>x [email]a@b.example [email]c@d.example[/email]</p>\n",
+        ),
+        # A link inside a link is its label only.
+        (
+            "[url=http://example.com][url=http://x.example]y[/url][/url]",
+            f"<p>{a('http://example.com', 'y')}</p>\n",
+        ),
+        # A markdown link inside a [url=] is flattened to its text; an address after it is
+        # not linked either, since it is still inside the outer link.
+        (
+            "[url=http://a.example][x](http://b.example) http://c.example[/url]",
+            '<p><a href="http://a.example" rel="nofollow ugc noopener"><span>x</span> '
+            "http://c.example</a> (a.example)</p>\n",
+        ),
+        # An [img] that never closes does not stop the tags after it from pairing.
+        ("[img] x [b]y[/b]", "<p>[img] x <strong>y</strong></p>\n"),
+        ("[img] x [img] [b]y[/b]", "<p>[img] x [img] <strong>y</strong></p>\n"),
+        # The inline depth limit counts nesting, not the tags that came before.
+        ("[b]a[/b]" + "[color=red]" * 20 + "x" + "[/color]" * 20, "<p><strong>a</strong>x</p>\n"),
+        (
+            "[b]a[/b]" + "[color=red]" * 21 + "x" + "[/color]" * 21,
+            "<p><strong>a</strong>[color=red]x[/color]</p>\n",
+        ),
+        # Only trailing dots leave a bare e-mail address.
+        ("mail .a@example.com.", f"<p>mail {a('mailto:.a@example.com', '.a@example.com')}.</p>\n"),
+    ],
+)
+def test_inline_edges(source: str, html: str) -> None:
+    assert render_post(source) == html
+
+
+def test_emphasis_spans_a_bbcode_image() -> None:
+    # nh3 adds loading/decoding in no fixed order, so only the ends are compared.
+    html = render_post("*a [img]http://e.example/i.png[/img] b*")
+    assert html.startswith('<p><em>a <img src="http://e.example/i.png" alt="" '), html
+    assert html.endswith('"> b</em></p>\n'), html

@@ -136,6 +136,17 @@ LAZY = {"loading": "lazy", "decoding": "async"}
         # Unusable images leave their description.
         ("![desc](http:///evil.png) ![d2](http://) ![d3](<http:/\\evil.png>)", [], "desc d2 d3"),
         ("![A *b*](/local.png)", [], "A b"),
+        (
+            "[img]https://example.org/cat.png[/img]",
+            [{"src": "https://example.org/cat.png", "alt": "", **LAZY}],
+            "",
+        ),
+        # No description is an empty alt, not a made-up one.
+        (
+            "![](https://example.org/y.png)",
+            [{"src": "https://example.org/y.png", "alt": "", **LAZY}],
+            "",
+        ),
     ],
 )
 def test_images(source: str, images: list[dict[str, str]], text: str) -> None:
@@ -149,6 +160,8 @@ def test_images(source: str, images: list[dict[str, str]], text: str) -> None:
     [
         ("https://example.org/a.png", True),
         ("http://e.x", True),
+        ("http://a", True),
+        ("http://X.example/a.png", True),
         (" https://example.org/a.png ", True),
         ("https://", False),
         ("https:/", False),
@@ -163,3 +176,36 @@ def test_images(source: str, images: list[dict[str, str]], text: str) -> None:
 )
 def test_which_image_addresses_are_shown(url: str, safe: bool) -> None:
     assert is_safe_image(url) is safe
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        # A domain-like text on a mail link: the reader is told the mailbox it writes to.
+        (
+            "[bank.example](mailto:a@bank.example)",
+            link("mailto:a@bank.example", "bank.example", " (a@bank.example)"),
+        ),
+        # Only the last ":" starts a port: "bank.example:1" is not bank.example, so the text
+        # does not name the link's host and is replaced by the real address.
+        (
+            "[https://bank.example:1:2/x](https://bank.example/)",
+            link("https://bank.example/", "https://bank.example/"),
+        ),
+        # A mailbox is what comes before the first "?" (case aside): this text names the link's own
+        # mailbox, so it stays.
+        (
+            "[mailto:a@bank.example?x?y](mailto:A@bank.example)",
+            link("mailto:A@bank.example", "mailto:a@bank.example?x?y"),
+        ),
+        # Nothing is trimmed off the host but slashes: "Xbank.example" is another host.
+        (
+            "[https://Xbank.example](https://bank.example/)",
+            link("https://bank.example/", "https://bank.example/"),
+        ),
+        # A [url] without a scheme gets http:// and, with a port, still names its own host.
+        ("[url]example.com:8080/x[/url]", link("http://example.com:8080/x", "example.com:8080/x")),
+    ],
+)
+def test_whose_address_the_text_names(source: str, html: str) -> None:
+    assert render_post(source) == html

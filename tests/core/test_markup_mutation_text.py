@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from parley.core.markup import excerpt, quote_source
+from parley.core.markup import excerpt, plain_text, quote_source
 
 
 @pytest.mark.parametrize(
@@ -50,10 +50,19 @@ def test_excerpt_text(source: str, text: str) -> None:
         # Punctuation is not left dangling before the ellipsis, only at the end.
         ("abcdefghij, klmnopqrstu", 12, "abcdefghij…"),
         (".abcdefghijkl mnop", 12, ".abcdefghij…"),
+        # A boundary at exactly half is not taken.
+        ("abcde fghij", 10, "abcde fgh…"),
+        # Only punctuation and spaces are trimmed before the ellipsis, not letters.
+        ("ABCDEFGHIX today", 11, "ABCDEFGHIX…"),
     ],
 )
 def test_excerpt_length(source: str, length: int, text: str) -> None:
     assert excerpt(source, length) == text
+
+
+def test_an_excerpt_is_200_characters_unless_told() -> None:
+    assert excerpt("x" * 200) == "x" * 200
+    assert excerpt("x" * 201) == "x" * 199 + "…"
 
 
 def quoting(body: str) -> str:
@@ -79,7 +88,24 @@ def quoting(body: str) -> str:
         ("[quote]x [/code] y[/quote] z", "z"),
         ("[quote]q [code]c[/quote] tail", "tail"),
         ("a\n\n\n\nb", "a\n\nb"),
+        # Stray tags after a removed quote are defused too, and only those outside it.
+        ("[quote]a[/quote][code]", "\\[code]"),
+        ("[quote]a[/quote] [quote] b", "\\[quote] b"),
+        ("[quote]a[/quote][spoiler] [/quote]", "[spoiler] \\[/quote]"),
+        ("[spoiler][quote]a[/quote][/spoiler][/quote]", "[spoiler][/spoiler]\\[/quote]"),
     ],
 )
 def test_quoting_a_post(body: str, quoted: str) -> None:
     assert quoting(body) == quoted
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("", ""),
+        # A summary inside a summary: the spoiler's body starts after the outer one ends.
+        ("<details><summary>S<summary>T</summary>U</summary>body</details> after", "S T U after"),
+    ],
+)
+def test_plain_text(html: str, text: str) -> None:
+    assert plain_text(html) == text
