@@ -30,7 +30,7 @@ from django.http import QueryDict
 from parley.accounts.backends import member_for_login
 from parley.accounts.hooks import AccountDefences
 from parley.accounts.usernames import username_key
-from parley.core import ratelimit
+from parley.core import knobs, ratelimit
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ _USED_KEEP_SECONDS = REGISTER_FORM_MAX_AGE_SECONDS + 60 * 60
 
 
 def register_min_seconds() -> int:
-    return int(getattr(settings, "PARLEY_REGISTER_MIN_SECONDS", 3))
+    return knobs.REGISTER_MIN_SECONDS.get()
 
 
 def form_started_token(at: float | None = None) -> str:
@@ -156,7 +156,7 @@ def register_ip_allowance(request: Any) -> ratelimit.Allowance:
     """Count one registration attempt from the request's address."""
     return ratelimit.hit(
         ratelimit.ip_key("register", request),
-        int(getattr(settings, "PARLEY_REGISTER_ATTEMPTS_PER_IP", 20)),
+        knobs.REGISTER_ATTEMPTS_PER_IP.get(),
         60 * 60,
     )
 
@@ -170,9 +170,7 @@ def register_refusal(allowance: ratelimit.Allowance) -> str:
 
 # --- Emails about an account: at most a few per address ----------------------------------------
 
-ACCOUNT_EMAILS_PER_ADDRESS = 3  # per hour: reset links, registration notices, confirm links
 ACCOUNT_EMAIL_WINDOW_SECONDS = 60 * 60
-RESET_REQUESTS_PER_IP = 10  # per hour, whatever the addresses asked for
 
 
 def account_email_allowance(email: str) -> ratelimit.Allowance:
@@ -182,7 +180,7 @@ def account_email_allowance(email: str) -> ratelimit.Allowance:
     registered."""
     return ratelimit.hit(
         ratelimit.address_key("account-email", email),
-        int(getattr(settings, "PARLEY_ACCOUNT_EMAILS_PER_ADDRESS", ACCOUNT_EMAILS_PER_ADDRESS)),
+        knobs.ACCOUNT_EMAILS_PER_ADDRESS.get(),
         ACCOUNT_EMAIL_WINDOW_SECONDS,
     )
 
@@ -205,7 +203,7 @@ def refuse_email_request(request: Any, scope: str) -> str | None:
     silent, counted when an email would go."""
     allowance = ratelimit.hit(
         ratelimit.ip_key(scope, request),
-        int(getattr(settings, "PARLEY_RESET_REQUESTS_PER_IP", RESET_REQUESTS_PER_IP)),
+        knobs.RESET_REQUESTS_PER_IP.get(),
         ACCOUNT_EMAIL_WINDOW_SECONDS,
     )
     if allowance.allowed:
@@ -227,11 +225,6 @@ def refuse_email_request(request: Any, scope: str) -> str | None:
 
 DEVICE_COOKIE = "parley_device"
 _DEVICE_SALT = "parley.login.device"
-DEVICE_COOKIE_DAYS = 365
-LOGIN_FAILURES_PER_ACCOUNT = 5  # per (account, client), and per known device
-LOGIN_FAILURES_PER_IP = 20
-LOGIN_FAILURES_PER_ACCOUNT_ALL_CLIENTS = 50
-LOGIN_COOLOFF_SECONDS = 10 * 60
 
 TOO_MANY_FROM_NETWORK = "Too many failed attempts from your network. Try again in {wait}."
 TOO_MANY_FOR_ACCOUNT = (
@@ -257,18 +250,10 @@ class LoginLimits:
 
 def login_limits() -> LoginLimits:
     return LoginLimits(
-        per_account_client=int(
-            getattr(settings, "PARLEY_LOGIN_FAILURES_PER_ACCOUNT", LOGIN_FAILURES_PER_ACCOUNT)
-        ),
-        per_client=int(getattr(settings, "PARLEY_LOGIN_FAILURES_PER_IP", LOGIN_FAILURES_PER_IP)),
-        per_account=int(
-            getattr(
-                settings,
-                "PARLEY_LOGIN_FAILURES_PER_ACCOUNT_ALL_CLIENTS",
-                LOGIN_FAILURES_PER_ACCOUNT_ALL_CLIENTS,
-            )
-        ),
-        window=int(getattr(settings, "PARLEY_LOGIN_COOLOFF_SECONDS", LOGIN_COOLOFF_SECONDS)),
+        per_account_client=knobs.LOGIN_FAILURES_PER_ACCOUNT.get(),
+        per_client=knobs.LOGIN_FAILURES_PER_IP.get(),
+        per_account=knobs.LOGIN_FAILURES_PER_ACCOUNT_ALL_CLIENTS.get(),
+        window=knobs.LOGIN_COOLOFF_SECONDS.get(),
     )
 
 
@@ -294,7 +279,7 @@ def login_subject(login: str) -> LoginSubject:
 
 
 def _device_max_age() -> int:
-    return int(getattr(settings, "PARLEY_DEVICE_COOKIE_DAYS", DEVICE_COOKIE_DAYS)) * 24 * 60 * 60
+    return knobs.DEVICE_COOKIE_DAYS.get() * 24 * 60 * 60
 
 
 def known_device(request: Any, member_id: int | None) -> str | None:

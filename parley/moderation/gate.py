@@ -32,22 +32,12 @@ import math
 import re
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from parley.accounts.models import Member
+from parley.core import knobs
 from parley.forums.models import Forum, Post, Thread
 from parley.permissions.guardian import perms_for
-
-DEFAULTS = {
-    "PARLEY_FLOOD_SECONDS": 10,
-    "PARLEY_NEWCOMER_FLOOD_SECONDS": 30,
-    "PARLEY_NEWCOMER_POSTS": 5,
-    "PARLEY_NEWCOMER_DAYS": 1,
-    "PARLEY_DUPLICATE_MINUTES": 5,
-    "PARLEY_APPROVAL_FIRST_POSTS": 0,
-    "PARLEY_APPROVAL_MAX_LINKS": 3,
-}
 
 # Anything a reader could follow: bare and Markdown links (a scheme or www.), mailto:, and
 # BBCode [url] tags without a scheme. Counted in the source, each link once whatever its markup
@@ -58,18 +48,14 @@ _LINK = re.compile(
 )
 
 
-def setting(name: str) -> int:
-    return int(getattr(settings, name, DEFAULTS[name]))
-
-
 def count_links(body: str) -> int:
     return len(_LINK.findall(body))
 
 
 def is_newcomer(*, message_count: int, joined_at: datetime, now: datetime) -> bool:
-    if message_count < setting("PARLEY_NEWCOMER_POSTS"):
+    if message_count < knobs.NEWCOMER_POSTS.get():
         return True
-    return now - joined_at < timedelta(days=setting("PARLEY_NEWCOMER_DAYS"))
+    return now - joined_at < timedelta(days=knobs.NEWCOMER_DAYS.get())
 
 
 def check_new_post(
@@ -93,10 +79,10 @@ def check_new_post(
         _check_flood(actor, now, newcomer=newcomer)
     if perms.can_post_without_approval(forum.pk):
         return False
-    first_posts = setting("PARLEY_APPROVAL_FIRST_POSTS")
+    first_posts = knobs.APPROVAL_FIRST_POSTS.get()
     if first_posts and message_count < first_posts:
         return True
-    max_links = setting("PARLEY_APPROVAL_MAX_LINKS")
+    max_links = knobs.APPROVAL_MAX_LINKS.get()
     return newcomer and bool(max_links) and count_links(body) > max_links
 
 
@@ -105,7 +91,7 @@ def check_new_post(
 
 
 def _check_duplicate(actor: Member, body: str, now: datetime) -> None:
-    window = timedelta(minutes=setting("PARLEY_DUPLICATE_MINUTES"))
+    window = timedelta(minutes=knobs.DUPLICATE_MINUTES.get())
     if not window:
         return
     repeated = Post.objects.filter(
@@ -124,7 +110,7 @@ def _check_duplicate(actor: Member, body: str, now: datetime) -> None:
 
 
 def _check_flood(actor: Member, now: datetime, *, newcomer: bool) -> None:
-    seconds = setting("PARLEY_NEWCOMER_FLOOD_SECONDS" if newcomer else "PARLEY_FLOOD_SECONDS")
+    seconds = (knobs.NEWCOMER_FLOOD_SECONDS if newcomer else knobs.FLOOD_SECONDS).get()
     if not seconds:
         return
     previous = (

@@ -10,20 +10,25 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from parley.accounts.models import Member
+from parley.core import knobs
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.services import counters
 from tests.world import build_world, make_member
 
 # The gate's settings as these tests assume them, whatever the test settings default to.
+# The gate's knobs at their defaults (the test settings switch flood and duplicate checks off).
 GATE = {
-    "PARLEY_FLOOD_SECONDS": 10,
-    "PARLEY_NEWCOMER_FLOOD_SECONDS": 30,
-    "PARLEY_NEWCOMER_POSTS": 5,
-    "PARLEY_NEWCOMER_DAYS": 1,
-    "PARLEY_DUPLICATE_MINUTES": 5,
-    "PARLEY_APPROVAL_FIRST_POSTS": 0,
-    "PARLEY_APPROVAL_MAX_LINKS": 3,
+    knob.setting: knob.default
+    for knob in (
+        knobs.FLOOD_SECONDS,
+        knobs.NEWCOMER_FLOOD_SECONDS,
+        knobs.NEWCOMER_POSTS,
+        knobs.NEWCOMER_DAYS,
+        knobs.DUPLICATE_MINUTES,
+        knobs.APPROVAL_FIRST_POSTS,
+        knobs.APPROVAL_MAX_LINKS,
+    )
 }
 
 

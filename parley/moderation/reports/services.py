@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from parley.accounts.models import Member
-from parley.core import ratelimit
+from parley.core import knobs, ratelimit
 from parley.core.markup import clean_control_chars
 from parley.forums.models import Post
 from parley.moderation.actions import services as actions
@@ -37,15 +36,13 @@ ALERT_KIND = "report_closed"
 ALERT_TITLE_CHARS = 80  # keeps "Your report on <title> was resolved: <outcome>" within an alert
 OUTCOME_REQUIRED = "Please tell the reporters the outcome."
 WARN_REASON_REQUIRED = "Please say why the member is warned."
-# Reports a member may file per window: enough for a real clean-up, too few for a flood.
-REPORTS_PER_WINDOW = 10
 REPORT_WINDOW_SECONDS = 60 * 60
 
 
 def check_report_rate(member: Member) -> None:
     """Count one report by the member; refuse (ValidationError, code "rate_limited") once they
     have filed too many this hour. Call before writing the report."""
-    limit = getattr(settings, "PARLEY_REPORTS_PER_HOUR", REPORTS_PER_WINDOW)
+    limit = knobs.REPORTS_PER_HOUR.get()
     allowance = ratelimit.hit(f"report:member:{member.pk}", limit, REPORT_WINDOW_SECONDS)
     if not allowance.allowed:
         raise ValidationError(
