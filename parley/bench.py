@@ -79,7 +79,7 @@ def _build_board(scale: Scale) -> dict[str, str]:
 
     from parley.accounts.services import register_member
     from parley.forums import services
-    from parley.forums.setup import create_category, create_forum, create_prefix
+    from parley.forums.services.structure import create_category, create_forum, create_prefix
 
     members = [
         register_member(username=f"Bencher {i}", email=f"b{i}@example.org", password=BENCH_PASSWORD)

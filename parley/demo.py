@@ -36,7 +36,7 @@ from parley.demo_content import (
 )
 from parley.forums.models import Forum, Post, Prefix, Thread
 from parley.forums.services import create_thread, reply_to_thread
-from parley.forums.setup import (
+from parley.forums.services.structure import (
     create_category,
     create_forum,
     create_prefix,

@@ -34,7 +34,7 @@ from parley.core import flusher
 from parley.core.markup.sanitise import is_safe_image, is_safe_link, sanitise_html
 from parley.forums import services
 from parley.forums.models import Post, Thread
-from parley.forums.setup import create_category, create_forum, create_prefix
+from parley.forums.services.structure import create_category, create_forum, create_prefix
 from parley.moderation.actions import services as actions
 from parley.moderation.approval import services as approval
 from parley.moderation.discipline import services as discipline
@@ -116,7 +116,7 @@ class HostileBoardTestCase(TestCase):
     def setUpTestData(cls) -> None:
         cls.w = w = build_world()
         mod, admin = w.moderator, w.admin
-        # Board structure (administrators' strings, through forums.setup).
+        # Board structure (administrators' strings, through forums.services.structure).
         category = create_category(title=hostile("cat"))
         cls.forum = forum = create_forum(
             category=category, title=hostile("forum"), description=hostile("fdesc")

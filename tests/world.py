@@ -12,7 +12,7 @@ from parley.accounts.models import Member
 from parley.accounts.services import register_member
 from parley.forums import services
 from parley.forums.models import Category, Forum, Prefix, Thread
-from parley.forums.setup import create_category, create_forum, create_prefix
+from parley.forums.services.structure import create_category, create_forum, create_prefix
 from parley.permissions.services import ensure_system_groups
 
 PASSWORD = "correct-horse-battery-staple"

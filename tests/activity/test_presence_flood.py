@@ -26,7 +26,7 @@ from parley.activity.presence.visitors import GUEST, guests_per_network, identif
 from parley.activity.presence.window import window_start
 from parley.core import knobs
 from parley.forums import services
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from tests.activity.presence_support import (
     TEST_REDIS_URL,
     TickingClient,

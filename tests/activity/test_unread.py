@@ -19,7 +19,7 @@ from parley.activity.models import ForumRead, ThreadRead
 from parley.core import knobs
 from parley.forums import services as forum_services
 from parley.forums.models import Post, Thread
-from parley.forums.setup import create_forum
+from parley.forums.services.structure import create_forum
 from parley.permissions.guardian import perms_for
 from tests.world import build_world, make_member
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.test import TestCase
 
 from parley.forums.models import Category, Forum, Thread
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from parley.moderation.models import ModeratorLogEntry
 from parley.permissions import grants
 from tests.admin.support import bulk_delete, submit

@@ -23,7 +23,7 @@ from django.test import Client, TestCase, TransactionTestCase
 from parley.accounts.models import Member
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from tests.core.parsed import parse
 from tests.world import make_member
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from parley.forums import services
 from parley.forums.models import Forum
-from parley.forums.setup import create_forum
+from parley.forums.services.structure import create_forum
 from parley.moderation.actions.services import move_threads
 from parley.permissions import registry
 from parley.permissions.services import make_forum_private

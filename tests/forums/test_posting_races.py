@@ -27,7 +27,7 @@ from parley.accounts.models import Member
 from parley.forums import hooks, services
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.services import posting
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from tests.moderation.support import gate_settings, make_newcomer
 from tests.multiprocess.client import parse_html
 from tests.world import make_member

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
-from parley.forums.setup import create_category, create_forum, create_prefix
+from parley.forums.services.structure import create_category, create_forum, create_prefix
 from parley.moderation.actions import services as actions
 from parley.moderation.models import ModeratorLogEntry, PostRevision
 from parley.permissions import registry

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from parley.forums.models import Forum, Post, Thread
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from parley.moderation.actions import services as actions
 from parley.moderation.models import ModeratorLogEntry, PostRevision
 from parley.permissions import registry

@@ -17,7 +17,7 @@ from parley.accounts.models import Member
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.services import counters
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from parley.moderation.actions import services as actions
 from parley.permissions.services import ensure_system_groups
 from tests.world import make_member

@@ -31,7 +31,7 @@ from parley.core import flusher
 from parley.core.slugs import make_slug
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from parley.moderation.models import ReportReason
 from parley.moderation.reports import services as reports
 from parley.permissions import registry

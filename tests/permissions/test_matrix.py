@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from parley.moderation.models import Ban
 from parley.permissions import registry
 from parley.permissions.guardian import Perms, perms_for

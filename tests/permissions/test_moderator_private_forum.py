@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.test import TestCase
 
 from parley.forums import services
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from parley.moderation.models import Report, ReportReason
 from parley.moderation.reports import services as reports
 from parley.permissions import registry

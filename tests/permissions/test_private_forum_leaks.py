@@ -8,7 +8,7 @@ from django.test import Client, TestCase
 
 from parley.forums import services
 from parley.forums.models import Forum
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from parley.permissions import registry
 from parley.permissions.services import make_forum_private
 from tests.world import build_world

@@ -22,7 +22,7 @@ from parley.accounts.models import Member
 from parley.core import stamps
 from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
-from parley.forums.setup import create_category, create_forum
+from parley.forums.services.structure import create_category, create_forum
 from parley.moderation.actions import services as actions
 from parley.moderation.discipline import services as discipline
 from parley.permissions import registry

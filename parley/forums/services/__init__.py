@@ -12,7 +12,7 @@ reached through its module:
 - `posting`: starting threads, replying, editing and deleting one's posts (the verbs, and
   `serialize_posting`, `post_title`);
 - `threads`: a moderator's lock, stick and title/source changes;
-- `structure`: deleting forums and categories (creating them is `forums.setup`);
+- `structure`: creating categories, forums and prefixes, deleting forums and categories;
 - `text`: titles, source links and bodies, checked and rendered once; `rerender_posts`;
 - `counters`: `counters_follow` and the `resync_*` repair tools;
 - `positions`: hiding, showing and removing posts and threads, and the renumbering behind it.

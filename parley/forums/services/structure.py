@@ -1,19 +1,87 @@
-"""Removing parts of the board's structure: forums (with their sub-forums, threads and posts)
-and categories. Creating them is `forums.setup`."""
+"""The board's structure: creating categories, forums and prefixes (the demo, the tests and the
+bench build boards through these), and removing forums (with their sub-forums, threads and
+posts) and categories. `make_sticky` / `make_locked` set the two thread flags a seeded board
+starts with; moderators change them through `threads.set_thread_state`, which logs."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import models, transaction
 
 from parley.accounts.models import Member
+from parley.core.slugs import make_slug
 from parley.forums import hooks
-from parley.forums.models import Category, Forum, Thread
+from parley.forums.models import Category, Forum, Prefix, Thread
 from parley.forums.services.counters import counters_follow
 from parley.permissions.guardian import perms_for
 from parley.permissions.services import forum_tree_changed
+
+
+def _next_order(
+    qs: models.QuerySet[Category] | models.QuerySet[Forum] | models.QuerySet[Prefix],
+) -> int:
+    # Appending keeps the order items were created in unless the caller says otherwise.
+    current = qs.aggregate(top=models.Max("display_order"))["top"]
+    return 0 if current is None else current + 1
+
+
+def create_category(
+    *, title: str, description: str = "", display_order: int | None = None
+) -> Category:
+    with transaction.atomic():
+        if display_order is None:
+            display_order = _next_order(Category.objects.all())
+        return Category.objects.create(
+            title=title.strip(), description=description.strip(), display_order=display_order
+        )
+
+
+def create_forum(
+    *,
+    category: Category,
+    title: str,
+    description: str = "",
+    parent: Forum | None = None,
+    display_order: int | None = None,
+) -> Forum:
+    if parent is not None and parent.category_id != category.pk:
+        raise ValueError("A sub-forum must be in the same category as its parent.")
+    with transaction.atomic():
+        if display_order is None:
+            display_order = _next_order(Forum.objects.filter(category=category, parent=parent))
+        forum = Forum.objects.create(
+            category=category,
+            parent=parent,
+            title=title.strip(),
+            slug=make_slug(title),
+            description=description.strip(),
+            display_order=display_order,
+        )
+        forum_tree_changed()
+        return forum
+
+
+def create_prefix(*, title: str, colour: str = "grey", display_order: int | None = None) -> Prefix:
+    if colour not in dict(Prefix.COLOURS):
+        raise ValueError(f"Unknown prefix colour {colour!r}.")
+    with transaction.atomic():
+        if display_order is None:
+            display_order = _next_order(Prefix.objects.all())
+        return Prefix.objects.create(
+            title=title.strip(), colour=colour, display_order=display_order
+        )
+
+
+def make_sticky(thread: Thread) -> None:
+    thread.is_sticky = True
+    thread.save(update_fields=["is_sticky"])
+
+
+def make_locked(thread: Thread) -> None:
+    thread.is_locked = True
+    thread.save(update_fields=["is_locked"])
 
 
 def _subtrees(forum_ids: Iterable[int]) -> dict[int, set[int]]:
