@@ -31,6 +31,7 @@ from parley.forums.forms import (
     new_client_token,
 )
 from parley.forums.models import Post, Thread
+from parley.moderation.actions.queries import thread_tools
 
 AWAITING_APPROVAL = "Your message will be visible once a moderator approves it."
 
@@ -128,6 +129,7 @@ def thread_view(
         {
             **_thread_context(request, thread),
             "posts": post_page.posts,
+            "mod": thread_tools(request.perms, thread, post_page.posts),
             "nav": post_page.nav,
             "views": thread.view_count + view_counts.pending_views(thread.pk),
             "reply_form": ReplyForm(initial={"client_token": new_client_token()})

@@ -1,13 +1,12 @@
-"""Moderator tools for the thread and forum pages, asked once per page: the template gets an
-object of booleans and URLs (or None for readers who moderate nothing here), and deleted posts
-get who deleted them, for every post on the page in one query at most. The navigation's links
-to the approval queue and the moderator log, for readers who may open them.
+"""Moderator tools for the forum page (the thread page's come from the view, through
+`moderation.actions.queries.thread_tools`): an object of booleans and URLs, or None for readers
+who moderate nothing here. The navigation's links to the approval queue and the moderator log,
+for readers who may open them. None of these queries the database.
 
 Redirect stubs ("Moved: title") are drawn by the thread-row template with the filters here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,44 +14,14 @@ from django import template
 from django.urls import get_script_prefix
 from django.utils import timezone
 
-from parley.accounts.models import Member
-from parley.forums.models import Forum, Post, Thread
+from parley.forums.models import Forum, Thread
 
 register = template.Library()
 
 
 @dataclass(frozen=True)
-class ThreadTools:
-    can_hard_delete: bool
-    base_url: str  # `<thread url>moderate/`: lock, unlock, delete, move, posts (inline)…
-    deleted_by_name: str  # who deleted the thread, when it is deleted
-
-
-@dataclass(frozen=True)
 class ForumTools:
     inline_url: str
-
-
-@register.simple_tag(takes_context=True)
-def thread_moderation(
-    context: template.Context, thread: Thread, posts: Sequence[Post] = ()
-) -> ThreadTools | None:
-    perms = context["request"].perms
-    if not perms.can_moderate_thread(thread):
-        return None
-    wanted = {p.deleted_by_id for p in posts if p.is_deleted and p.deleted_by_id}
-    if thread.is_deleted and thread.deleted_by_id:
-        wanted.add(thread.deleted_by_id)
-    names = (
-        dict(Member.objects.filter(pk__in=wanted).values_list("pk", "username")) if wanted else {}
-    )
-    for post in posts:
-        post.deleted_by_name = names.get(post.deleted_by_id, "")  # type: ignore[attr-defined]
-    return ThreadTools(
-        can_hard_delete=perms.can_hard_delete(thread),
-        base_url=f"{thread.get_absolute_url()}moderate/",
-        deleted_by_name=names.get(thread.deleted_by_id, ""),
-    )
 
 
 @register.simple_tag(takes_context=True)
