@@ -62,7 +62,9 @@ class ReplyForm(ClientTokenMixin):
 
 
 class ThreadForm(ClientTokenMixin):
-    prefix = forms.ModelChoiceField(
+    # The stubs take a field named "prefix" for `BaseForm.prefix`; the form metaclass moves
+    # declared fields into `base_fields`, so the form's own prefix stays None.
+    prefix = forms.ModelChoiceField(  # type: ignore[assignment]
         queryset=Prefix.objects.all(), required=False, empty_label="(No prefix)"
     )
     title = forms.CharField(

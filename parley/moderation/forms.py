@@ -39,7 +39,8 @@ class ReasonField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
-        return clean_reason(text, required=self.error_messages["required"] if self.required else "")
+        message = str(self.error_messages["required"])  # Django allows a lazy string here
+        return clean_reason(text, required=message if self.required else "")
 
 
 class DaysField(forms.TypedChoiceField):

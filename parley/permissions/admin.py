@@ -7,6 +7,8 @@ permissions change on their next request in every worker. That includes the chan
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.models import Group
@@ -18,18 +20,20 @@ from parley.permissions import services
 from parley.permissions.models import ForumModerator, GroupProfile, PermissionEntry
 
 
-class GroupProfileInline(admin.StackedInline):
+class GroupProfileInline(admin.StackedInline[GroupProfile, Group]):
     model = GroupProfile
     can_delete = False
 
 
-class PermissionEntryInline(admin.TabularInline):
+class PermissionEntryInline(admin.TabularInline[PermissionEntry, Group]):
     model = PermissionEntry
     extra = 1
     autocomplete_fields = ["forum"]
 
 
-def _save_profiles(group: Group, formset: BaseInlineFormSet) -> None:
+def _save_profiles(
+    group: Group, formset: BaseInlineFormSet[GroupProfile, Group, ModelForm[GroupProfile]]
+) -> None:
     for form in formset.forms:
         if form.has_changed() and form.cleaned_data:
             data = form.cleaned_data
@@ -41,7 +45,9 @@ def _save_profiles(group: Group, formset: BaseInlineFormSet) -> None:
             )
 
 
-def _save_entries(group: Group, formset: BaseInlineFormSet) -> None:
+def _save_entries(
+    group: Group, formset: BaseInlineFormSet[PermissionEntry, Group, ModelForm[PermissionEntry]]
+) -> None:
     """Entries are keyed by (forum, permission): an edited row whose key changed clears the old
     key first. Clearing comes before setting, so a key one row gives up and another takes ends
     up set."""
@@ -80,11 +86,17 @@ class ParleyGroupAdmin(DjangoGroupAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def save_model(self, request: HttpRequest, obj: Group, form: ModelForm, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Group, form: ModelForm[Group], change: bool
+    ) -> None:
         services.save_group(group=obj)
 
     def save_formset(
-        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+        self,
+        request: HttpRequest,
+        form: ModelForm[Group],
+        formset: BaseInlineFormSet[Any, Group, ModelForm[Any]],  # either inline's
+        change: bool,
     ) -> None:
         # Lists what changed (for the admin's history) without writing anything.
         formset.save(commit=False)
@@ -107,7 +119,7 @@ admin.site.register(Group, ParleyGroupAdmin)
 
 
 @admin.register(ForumModerator)
-class ForumModeratorAdmin(admin.ModelAdmin):
+class ForumModeratorAdmin(admin.ModelAdmin[ForumModerator]):
     """A moderator row is a pair: to change one, add the new pair and delete the old."""
 
     list_display = ["member", "forum"]
@@ -119,7 +131,11 @@ class ForumModeratorAdmin(admin.ModelAdmin):
         return ["member", "forum"] if obj is not None else []
 
     def save_model(
-        self, request: HttpRequest, obj: ForumModerator, form: ModelForm, change: bool
+        self,
+        request: HttpRequest,
+        obj: ForumModerator,
+        form: ModelForm[ForumModerator],
+        change: bool,
     ) -> None:
         if change:
             return  # both fields are read-only: nothing to store

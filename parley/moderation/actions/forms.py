@@ -4,6 +4,8 @@ the moderator come from the guardian (`perms.visible_target_forums`)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from parley.core import params
@@ -54,7 +56,7 @@ class DeleteForm(ReasonForm):
         initial="0",
         widget=forms.RadioSelect,
         required=False,
-        empty_value=False,
+        empty_value=False,  # type: ignore[arg-type]  # Django takes any value; the stubs say str
     )
 
     def __init__(self, *args: object, allow_hard: bool = False, **kwargs: object) -> None:
@@ -73,7 +75,9 @@ class ModeratorEditForm(EditPostForm):
 
 
 class PrefixForm(forms.Form):
-    prefix = forms.ModelChoiceField(
+    # The stubs take a field named "prefix" for `BaseForm.prefix`; the form metaclass moves
+    # declared fields into `base_fields`, so the form's own prefix stays None.
+    prefix = forms.ModelChoiceField(  # type: ignore[assignment]
         queryset=Prefix.objects.all(), required=False, empty_label="(no prefix)"
     )
 
@@ -93,9 +97,8 @@ class MoveForm(_RedirectFields):
 
     def __init__(self, *args: object, perms: Perms, thread: Thread, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["forum"].queryset = perms.visible_target_forums(
-            Forum.objects.exclude(pk=thread.forum_id)
-        )
+        forum = cast("forms.ModelChoiceField[Forum]", self.fields["forum"])  # declared above
+        forum.queryset = perms.visible_target_forums(Forum.objects.exclude(pk=thread.forum_id))
 
 
 class MergeForm(_RedirectFields):
@@ -109,21 +112,23 @@ class MergeForm(_RedirectFields):
 
     def __init__(self, *args: object, threads: list[Thread], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["target"].choices = [(t.pk, t.title) for t in threads]
+        target = cast(forms.TypedChoiceField, self.fields["target"])  # declared above
+        target.choices = [(t.pk, t.title) for t in threads]
 
 
 class SplitForm(forms.Form):
     title = forms.CharField(label="New thread title", max_length=TITLE_MAX_LENGTH)
     forum = forms.ModelChoiceField(queryset=Forum.objects.none(), empty_label=None)
-    prefix = forms.ModelChoiceField(
+    prefix = forms.ModelChoiceField(  # type: ignore[assignment]  # as in PrefixForm
         queryset=Prefix.objects.all(), required=False, empty_label="(no prefix)"
     )
     reason = ReasonField(required=False, help_text=REASON_HELP)
 
     def __init__(self, *args: object, perms: Perms, thread: Thread, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["forum"].queryset = perms.visible_target_forums(Forum.objects.all())
-        self.fields["forum"].initial = thread.forum_id
+        forum = cast("forms.ModelChoiceField[Forum]", self.fields["forum"])  # declared above
+        forum.queryset = perms.visible_target_forums(Forum.objects.all())
+        forum.initial = thread.forum_id
 
 
 class IdsField(forms.Field):
@@ -133,10 +138,12 @@ class IdsField(forms.Field):
 
     def to_python(self, value: object) -> list[int]:
         values = value if isinstance(value, list | tuple) else [value] if value else []
-        parsed = [params.parse_id(v) for v in values]
-        if None in parsed:
-            raise forms.ValidationError("Invalid selection.")
-        ids = sorted(set(parsed))
+        distinct: set[int] = set()
+        for raw in values:
+            if (parsed := params.parse_id(raw)) is None:
+                raise forms.ValidationError("Invalid selection.")
+            distinct.add(parsed)
+        ids = sorted(distinct)
         if len(ids) > INLINE_MAX_ITEMS:
             raise forms.ValidationError(f"Select at most {INLINE_MAX_ITEMS} items at once.")
         return ids
@@ -154,4 +161,5 @@ class InlineForm(forms.Form):
 
     def __init__(self, *args: object, actions: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["action"].choices = actions
+        action = cast(forms.ChoiceField, self.fields["action"])  # declared above
+        action.choices = actions

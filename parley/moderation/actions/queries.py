@@ -26,7 +26,8 @@ def thread_tools(perms: Perms, thread: Thread, posts: Sequence[Post] = ()) -> Th
     wanted = {p.deleted_by_id for p in posts if p.is_deleted and p.deleted_by_id}
     if thread.is_deleted and thread.deleted_by_id:
         wanted.add(thread.deleted_by_id)
-    names = (
+    # Keyed by a nullable id, so a post nobody deleted simply finds no name.
+    names: dict[int | None, str] = (
         dict(Member.objects.filter(pk__in=wanted).values_list("pk", "username")) if wanted else {}
     )
     for post in posts:

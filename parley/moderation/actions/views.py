@@ -8,22 +8,23 @@ actions that need more (a reason, a target) answer with their confirmation form 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypedDict
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from parley.core import params
+from parley.core import knobs, params
 from parley.core.pagination import page_of_position
 from parley.forums import services
 from parley.forums.forms import apply_service_error
-from parley.forums.models import Post, Thread
+from parley.forums.models import Forum, Post, Thread
 from parley.moderation.actions import services as actions
 from parley.moderation.actions.forms import (
     POST_ACTIONS,
@@ -37,9 +38,17 @@ from parley.moderation.actions.forms import (
     SplitForm,
 )
 from parley.moderation.forms import days_from_now
+from parley.permissions.http import MemberRequest
 
 GET_POST = require_http_methods(["GET", "POST"])
-STATE_CHANGES = {
+
+
+class StateFlags(TypedDict, total=False):
+    is_locked: bool
+    is_sticky: bool
+
+
+STATE_CHANGES: dict[str, tuple[StateFlags, str]] = {
     "lock": ({"is_locked": True}, "Thread locked."),
     "unlock": ({"is_locked": False}, "Thread unlocked."),
     "stick": ({"is_sticky": True}, "Thread stuck."),
@@ -56,7 +65,7 @@ def _thread_context(thread: Thread) -> dict[str, object]:
 
 
 def _posts_page_url(thread: Thread, position: int) -> str:
-    return thread.page_url(page_of_position(position, settings.POSTS_PER_PAGE))
+    return thread.page_url(page_of_position(position, knobs.POSTS_PER_PAGE.get()))
 
 
 def _submitted(request: HttpRequest) -> bool:
@@ -69,7 +78,7 @@ def _submitted(request: HttpRequest) -> bool:
 
 @login_required
 @GET_POST
-def post_moderate_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_moderate_delete(request: MemberRequest, post_id: int) -> HttpResponse:
     post = request.perms.get_post(post_id)
     request.perms.ensure_can_moderate_post(post)
     hard_ok = request.perms.can_hard_delete(post)
@@ -96,7 +105,7 @@ def post_moderate_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_moderate_undelete(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_moderate_undelete(request: MemberRequest, post_id: int) -> HttpResponse:
     post = request.perms.get_post(post_id)
     request.perms.ensure_can_moderate_post(post)
     actions.undelete_post(actor=request.user, post=post)
@@ -106,7 +115,7 @@ def post_moderate_undelete(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @GET_POST
-def post_moderate_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_moderate_edit(request: MemberRequest, post_id: int) -> HttpResponse:
     post = request.perms.get_post(post_id)
     request.perms.ensure_can_moderate_post(post)
     request.perms.ensure_can_edit_post(post)
@@ -139,7 +148,7 @@ def post_moderate_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 @GET_POST
 def thread_moderate_delete(
-    request: HttpRequest, thread_id: str, slug: str | None = None
+    request: MemberRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
     thread = request.perms.get_thread(params.id_or_404(thread_id))
     request.perms.ensure_can_moderate_thread(thread)
@@ -158,7 +167,7 @@ def thread_moderate_delete(
 @login_required
 @require_POST
 def thread_moderate_undelete(
-    request: HttpRequest, thread_id: str, slug: str | None = None
+    request: MemberRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
     thread = request.perms.get_thread(params.id_or_404(thread_id))
     request.perms.ensure_can_moderate_thread(thread)
@@ -170,7 +179,7 @@ def thread_moderate_undelete(
 @login_required
 @require_POST
 def thread_moderate_state(
-    request: HttpRequest, thread_id: str, change: str, slug: str | None = None
+    request: MemberRequest, thread_id: str, change: str, slug: str | None = None
 ) -> HttpResponse:
     thread = request.perms.get_thread(params.id_or_404(thread_id))
     request.perms.ensure_can_moderate_thread(thread)
@@ -183,7 +192,7 @@ def thread_moderate_state(
 @login_required
 @GET_POST
 def thread_moderate_prefix(
-    request: HttpRequest, thread_id: str, slug: str | None = None
+    request: MemberRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
     thread = request.perms.get_thread(params.id_or_404(thread_id))
     request.perms.ensure_can_moderate_thread(thread)
@@ -198,7 +207,7 @@ def thread_moderate_prefix(
 @login_required
 @GET_POST
 def thread_moderate_move(
-    request: HttpRequest, thread_id: str, slug: str | None = None
+    request: MemberRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
     thread = request.perms.get_thread(params.id_or_404(thread_id))
     request.perms.ensure_can_moderate_thread(thread)
@@ -208,7 +217,7 @@ def thread_moderate_move(
     return _confirm(request, "thread_move.html", form, threads=[thread], **_thread_context(thread))
 
 
-def _move(request: HttpRequest, threads: list[Thread], form: MoveForm) -> HttpResponse | None:
+def _move(request: MemberRequest, threads: list[Thread], form: MoveForm) -> HttpResponse | None:
     """Move each thread; None when done (the caller redirects), else the form with the error."""
     data = form.cleaned_data
     try:
@@ -233,7 +242,7 @@ def _move(request: HttpRequest, threads: list[Thread], form: MoveForm) -> HttpRe
 @login_required
 @require_POST
 def thread_inline_posts(
-    request: HttpRequest, thread_id: str, slug: str | None = None
+    request: MemberRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
     thread = request.perms.get_thread(params.id_or_404(thread_id))
     request.perms.ensure_can_moderate_thread(thread)
@@ -249,7 +258,7 @@ def thread_inline_posts(
 @login_required
 @require_POST
 def forum_inline_threads(
-    request: HttpRequest, forum_id: str, slug: str | None = None
+    request: MemberRequest, forum_id: str, slug: str | None = None
 ) -> HttpResponse:
     forum = request.perms.get_forum(params.id_or_404(forum_id))
     request.perms.ensure_can_moderate_threads_in(forum)
@@ -262,14 +271,15 @@ def forum_inline_threads(
     return handler(request, forum, sorted(threads, key=lambda t: t.pk))
 
 
-Handler = Callable[[HttpRequest, object, list], HttpResponse]
+PostsHandler = Callable[[MemberRequest, Thread, list[Post]], HttpResponse]
+ThreadsHandler = Callable[[MemberRequest, Forum, list[Thread]], HttpResponse]
 
 
-def _inline_context(action: str, items: list, **extra: object) -> dict[str, object]:
+def _inline_context(action: str, items: Sequence[Model], **extra: object) -> dict[str, object]:
     return {"inline_action": action, "items": items, "ids": [i.pk for i in items], **extra}
 
 
-def _posts_delete(request: HttpRequest, thread: Thread, posts: list[Post]) -> HttpResponse:
+def _posts_delete(request: MemberRequest, thread: Thread, posts: list[Post]) -> HttpResponse:
     hard_ok = all(request.perms.can_hard_delete(p) for p in posts)
     form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
     if form.is_bound and form.is_valid():
@@ -285,13 +295,13 @@ def _posts_delete(request: HttpRequest, thread: Thread, posts: list[Post]) -> Ht
     return _confirm(request, "posts_delete.html", form, **context)
 
 
-def _posts_undelete(request: HttpRequest, thread: Thread, posts: list[Post]) -> HttpResponse:
+def _posts_undelete(request: MemberRequest, thread: Thread, posts: list[Post]) -> HttpResponse:
     actions.undelete_posts(actor=request.user, thread=thread, posts=posts)
     messages.success(request, "Posts undeleted.")
     return redirect(thread)
 
 
-def _posts_split(request: HttpRequest, thread: Thread, posts: list[Post]) -> HttpResponse:
+def _posts_split(request: MemberRequest, thread: Thread, posts: list[Post]) -> HttpResponse:
     form = SplitForm(
         request.POST if _submitted(request) else None, perms=request.perms, thread=thread
     )
@@ -309,7 +319,7 @@ def _posts_split(request: HttpRequest, thread: Thread, posts: list[Post]) -> Htt
     return _confirm(request, "posts_split.html", form, **context)
 
 
-def _threads_delete(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
+def _threads_delete(request: MemberRequest, forum: Forum, threads: list[Thread]) -> HttpResponse:
     hard_ok = all(request.perms.can_hard_delete(t) for t in threads)
     form = DeleteForm(request.POST if _submitted(request) else None, allow_hard=hard_ok)
     if form.is_bound and form.is_valid():
@@ -321,7 +331,7 @@ def _threads_delete(request: HttpRequest, forum: object, threads: list[Thread]) 
     return _confirm(request, "threads_delete.html", form, **context)
 
 
-def _threads_move(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
+def _threads_move(request: MemberRequest, forum: Forum, threads: list[Thread]) -> HttpResponse:
     bound = request.POST if _submitted(request) else None
     form = MoveForm(bound, perms=request.perms, thread=threads[0])
     if form.is_bound and form.is_valid():
@@ -330,7 +340,7 @@ def _threads_move(request: HttpRequest, forum: object, threads: list[Thread]) ->
     return _confirm(request, "thread_move.html", form, threads=threads, **context)
 
 
-def _threads_merge(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
+def _threads_merge(request: MemberRequest, forum: Forum, threads: list[Thread]) -> HttpResponse:
     form = MergeForm(request.POST if _submitted(request) else None, threads=threads)
     if len(threads) < 2:
         messages.error(request, "Tick at least two threads to merge.")
@@ -356,8 +366,8 @@ def _threads_merge(request: HttpRequest, forum: object, threads: list[Thread]) -
     return _confirm(request, "threads_merge.html", form, **context)
 
 
-def _threads_flags(**flags: bool) -> Handler:
-    def apply(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
+def _threads_flags(**flags: bool) -> ThreadsHandler:
+    def apply(request: MemberRequest, forum: Forum, threads: list[Thread]) -> HttpResponse:
         actions.set_threads_state(actor=request.user, threads=threads, **flags)
         messages.success(request, f"Updated {len(threads)} thread(s).")
         return redirect(forum)
@@ -365,18 +375,18 @@ def _threads_flags(**flags: bool) -> Handler:
     return apply
 
 
-def _threads_undelete(request: HttpRequest, forum: object, threads: list[Thread]) -> HttpResponse:
+def _threads_undelete(request: MemberRequest, forum: Forum, threads: list[Thread]) -> HttpResponse:
     actions.undelete_threads(actor=request.user, threads=threads)
     messages.success(request, f"Undeleted {len(threads)} thread(s).")
     return redirect(forum)
 
 
-POST_HANDLERS: dict[str, Handler] = {
+POST_HANDLERS: dict[str, PostsHandler] = {
     "delete": _posts_delete,
     "undelete": _posts_undelete,
     "split": _posts_split,
 }
-THREAD_HANDLERS: dict[str, Handler] = {
+THREAD_HANDLERS: dict[str, ThreadsHandler] = {
     "delete": _threads_delete,
     "undelete": _threads_undelete,
     "lock": _threads_flags(is_locked=True),

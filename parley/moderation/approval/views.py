@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.forums.models import Post, Thread
 from parley.moderation.approval import queries, services
 from parley.moderation.approval.forms import RejectForm
+from parley.permissions.http import MemberRequest
 
 
 @login_required
 @require_GET
-def approval_queue(request: HttpRequest) -> HttpResponse:
+def approval_queue(request: MemberRequest) -> HttpResponse:
     request.perms.ensure_can_view_approval_queue()
     return render(
         request,
@@ -26,7 +27,7 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _held(request: HttpRequest, item: Post | Thread) -> bool:
+def _held(request: MemberRequest, item: Post | Thread) -> bool:
     request.perms.ensure_can_approve(item)
     if item.awaiting_approval and not item.is_deleted:
         return True
@@ -36,7 +37,7 @@ def _held(request: HttpRequest, item: Post | Thread) -> bool:
 
 @login_required
 @require_POST
-def approval_post_approve(request: HttpRequest, post_id: int) -> HttpResponse:
+def approval_post_approve(request: MemberRequest, post_id: int) -> HttpResponse:
     post = request.perms.get_post(post_id)
     if _held(request, post):
         services.approve_post(actor=request.user, post=post)
@@ -46,7 +47,7 @@ def approval_post_approve(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def approval_thread_approve(request: HttpRequest, thread_id: int) -> HttpResponse:
+def approval_thread_approve(request: MemberRequest, thread_id: int) -> HttpResponse:
     thread = request.perms.get_thread(thread_id)
     if _held(request, thread):
         services.approve_thread(actor=request.user, thread=thread)
@@ -54,7 +55,7 @@ def approval_thread_approve(request: HttpRequest, thread_id: int) -> HttpRespons
     return redirect("approval-queue")
 
 
-def _reject(request: HttpRequest, item: Post | Thread) -> HttpResponse:
+def _reject(request: MemberRequest, item: Post | Thread) -> HttpResponse:
     if not _held(request, item):
         return redirect("approval-queue")
     form = RejectForm(request.POST or None)
@@ -75,11 +76,11 @@ def _reject(request: HttpRequest, item: Post | Thread) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def approval_post_reject(request: HttpRequest, post_id: int) -> HttpResponse:
+def approval_post_reject(request: MemberRequest, post_id: int) -> HttpResponse:
     return _reject(request, request.perms.get_post(post_id))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def approval_thread_reject(request: HttpRequest, thread_id: int) -> HttpResponse:
+def approval_thread_reject(request: MemberRequest, thread_id: int) -> HttpResponse:
     return _reject(request, request.perms.get_thread(thread_id))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +16,7 @@ from parley.core import params
 from parley.moderation.discipline import queries, services
 from parley.moderation.discipline.forms import BanForm, LiftBanForm, SpamCleanForm, WarnForm
 from parley.moderation.forms import days_from_now
+from parley.permissions.http import MemberRequest
 
 ACTIVE_WARNINGS_SHOWN = 20
 
@@ -32,7 +33,7 @@ def _member_for(member_id: str) -> Member:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def post_warn(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_warn(request: MemberRequest, post_id: int) -> HttpResponse:
     post = request.perms.get_post(post_id)
     if post.author is None:
         raise Http404("The author of this post no longer exists.")
@@ -74,7 +75,7 @@ def post_warn(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_ban(request: HttpRequest, member_id: str, slug: str | None = None) -> HttpResponse:
+def member_ban(request: MemberRequest, member_id: str, slug: str | None = None) -> HttpResponse:
     member = _member_for(member_id)
     request.perms.ensure_can_ban_member(member)
     form = BanForm(request.POST or None)
@@ -106,7 +107,9 @@ def member_ban(request: HttpRequest, member_id: str, slug: str | None = None) ->
 
 @login_required
 @require_POST
-def member_lift_ban(request: HttpRequest, member_id: str, slug: str | None = None) -> HttpResponse:
+def member_lift_ban(
+    request: MemberRequest, member_id: str, slug: str | None = None
+) -> HttpResponse:
     member = _member_for(member_id)
     request.perms.ensure_can_ban_member(member)
     form = LiftBanForm(request.POST)
@@ -121,7 +124,7 @@ def member_lift_ban(request: HttpRequest, member_id: str, slug: str | None = Non
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_spam_clean(
-    request: HttpRequest, member_id: str, slug: str | None = None
+    request: MemberRequest, member_id: str, slug: str | None = None
 ) -> HttpResponse:
     member = _member_for(member_id)
     request.perms.ensure_can_ban_member(member)

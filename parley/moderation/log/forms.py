@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 TARGET_KINDS = [
@@ -22,4 +24,5 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args: object, actions: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
+        action = cast(forms.ChoiceField, self.fields["action"])  # declared above
+        action.choices = [("", "Any action")] + [(a, a) for a in actions]

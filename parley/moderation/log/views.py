@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from parley.moderation.log.forms import LogFilterForm
 from parley.moderation.log.queries import known_actions, log_page
+from parley.permissions.http import ParleyRequest
 
 
-def moderator_log(request: HttpRequest) -> HttpResponse:
+def moderator_log(request: ParleyRequest) -> HttpResponse:
     request.perms.ensure_can_view_moderator_log()
     form = LogFilterForm(request.GET, actions=known_actions())
     data = form.cleaned_data if form.is_valid() else {}

@@ -3,6 +3,9 @@ those carries a prefix, since several share the page)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TypedDict
+
 from django import forms
 
 from parley.moderation.discipline.forms import WARNING_DAYS
@@ -51,6 +54,17 @@ class _OutcomeForm(forms.Form):
     )
 
 
+class ResolveKeywords(TypedDict):
+    """`resolve_report`'s keywords beyond the actor and the report."""
+
+    outcome: str
+    delete_post: bool
+    delete_reason: str
+    warn_points: int
+    warn_reason: str
+    warn_expires_at: datetime | None
+
+
 class ResolveReportForm(_OutcomeForm):
     prefix = "resolve"
 
@@ -77,7 +91,7 @@ class ResolveReportForm(_OutcomeForm):
                 self.add_error("warn_reason", WARN_REASON_REQUIRED)
         return data
 
-    def action_kwargs(self) -> dict[str, object]:
+    def action_kwargs(self) -> ResolveKeywords:
         """The form's answers as `resolve_report` keywords."""
         data = self.cleaned_data
         warn = bool(data.get("warn_member"))

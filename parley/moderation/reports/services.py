@@ -148,7 +148,12 @@ _CLOSED = {
 
 
 def _close(
-    *, actor: Member, report: Report, state: str, outcome: str, details: dict[str, object]
+    *,
+    actor: Member,
+    report: Report,
+    state: Report.State,
+    outcome: str,
+    details: dict[str, object],
 ) -> None:
     """Close the locked report, log it and alert each reporter once (inside the transaction)."""
     report.state = state
@@ -220,7 +225,7 @@ def resolve_report(
         if delete_post and not post.is_deleted:
             actions.soft_delete_post(actor=actor, post=post, reason=delete_reason or outcome)
             deleted = True
-        if warn_points and post.author_id is not None:
+        if warn_points and post.author is not None:  # selected with the post: no query
             discipline.warn_member(
                 actor=actor,
                 member=post.author,

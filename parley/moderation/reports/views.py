@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,11 +22,12 @@ from parley.moderation.reports.forms import (
     ReportForm,
     ResolveReportForm,
 )
+from parley.permissions.http import MemberRequest
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_report(request: MemberRequest, post_id: int) -> HttpResponse:
     post = request.perms.get_post(post_id)
     request.perms.ensure_can_report_post(post)
     already_reported = report_queries.has_reported(request.user.pk, post.pk)
@@ -58,7 +59,7 @@ def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_queue(request: HttpRequest) -> HttpResponse:
+def report_queue(request: MemberRequest) -> HttpResponse:
     request.perms.ensure_can_view_reports()
     filters = report_queries.QueueFilters.from_query(request.GET)
     queue = report_queries.report_queue(request.perms, filters)
@@ -67,12 +68,12 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_detail(request: MemberRequest, report_id: int) -> HttpResponse:
     report = request.perms.get_report(report_queries.page_reports(), report_id)
     return _render_detail(request, report)
 
 
-def _render_detail(request: HttpRequest, report: Report, **forms: Form) -> HttpResponse:
+def _render_detail(request: MemberRequest, report: Report, **forms: Form) -> HttpResponse:
     can_handle = request.perms.can_handle_report(report)
     post = report.post
     context = {
@@ -91,11 +92,11 @@ def _render_detail(request: HttpRequest, report: Report, **forms: Form) -> HttpR
     return render(request, "moderation/reports/report_detail.html", context)
 
 
-def _done(request: HttpRequest, report: Report, anchor: str = "") -> HttpResponse:
+def _done(request: MemberRequest, report: Report, anchor: str = "") -> HttpResponse:
     return redirect(reverse("report-detail", args=[report.pk]) + anchor)
 
 
-def _refused(request: HttpRequest, report: Report, error: ValidationError) -> HttpResponse:
+def _refused(request: MemberRequest, report: Report, error: ValidationError) -> HttpResponse:
     """A refusal that is not about the form (the report was closed meanwhile)."""
     for message in error.messages:
         messages.error(request, message)
@@ -104,7 +105,7 @@ def _refused(request: HttpRequest, report: Report, error: ValidationError) -> Ht
 
 @login_required
 @require_POST
-def report_comment(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_comment(request: MemberRequest, report_id: int) -> HttpResponse:
     report = request.perms.get_report(report_queries.page_reports(), report_id)
     request.perms.ensure_can_handle_report(report)
     form = ReportCommentForm(request.POST)
@@ -122,7 +123,7 @@ def report_comment(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_assign(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_assign(request: MemberRequest, report_id: int) -> HttpResponse:
     report = request.perms.get_report(report_queries.page_reports(), report_id)
     request.perms.ensure_can_handle_report(report)
     assignee = request.user if request.POST.get("to") == "me" else None
@@ -136,7 +137,7 @@ def report_assign(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_resolve(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_resolve(request: MemberRequest, report_id: int) -> HttpResponse:
     report = request.perms.get_report(report_queries.page_reports(), report_id)
     request.perms.ensure_can_handle_report(report)
     form = ResolveReportForm(request.POST)
@@ -155,7 +156,7 @@ def report_resolve(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_reject(request: HttpRequest, report_id: int) -> HttpResponse:
+def report_reject(request: MemberRequest, report_id: int) -> HttpResponse:
     report = request.perms.get_report(report_queries.page_reports(), report_id)
     request.perms.ensure_can_handle_report(report)
     form = RejectReportForm(request.POST)
