@@ -66,7 +66,7 @@ class MemberAdmin(UserAdmin):
         ),
     )
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),  # Django's own sections (the stubs allow None)
         (
             "Forum",
             {

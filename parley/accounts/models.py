@@ -4,6 +4,8 @@ that every page already loads."""
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Collection
+from typing import Any, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -77,6 +79,8 @@ class Member(AbstractUser):
 
     objects = MemberManager()  # type: ignore[misc]
 
+    _stored_username: str | None  # the name as loaded, to tell a rename (never a column)
+
     class Meta:
         db_table = "parley_member"
         ordering = ["id"]
@@ -94,8 +98,14 @@ class Member(AbstractUser):
         return self.username
 
     @classmethod
-    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        **kwargs: Any,  # none in Django 5.2; 6.0 adds fetch_mode
+    ) -> Self:
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._stored_username = instance.__dict__.get("username")
         return instance
 
@@ -111,7 +121,7 @@ class Member(AbstractUser):
         if joining and is_reserved_username(self.username):
             raise ValidationError({"username": MSG_RESERVED}, code="reserved")
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The key is a function of the name, set whenever the name is new or changes, so admin
         # edits stay unique. An unchanged name keeps its stored key: after two old names came
         # to fold alike, the later one's key carries a suffix (usernames.recompute_username_keys).

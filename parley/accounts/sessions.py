@@ -7,21 +7,24 @@ found without decoding every session."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 
+if TYPE_CHECKING:
+    from parley.accounts.models import MemberSession
 
-class SessionStore(DatabaseSessionStore):
+
+class SessionStore(DatabaseSessionStore["MemberSession"]):
     @classmethod
-    def get_model_class(cls) -> Any:
+    def get_model_class(cls) -> type[MemberSession]:
         # From the app registry, not an import: the model's module imports this one (the model
         # names this store as its own, `MemberSession.get_session_store_class`).
         return apps.get_model("accounts", "MemberSession")
 
-    def create_model_instance(self, data: dict[str, Any]) -> Any:
+    def create_model_instance(self, data: dict[str, Any]) -> MemberSession:
         instance = super().create_model_instance(data)
         member_id = data.get(SESSION_KEY)
         instance.member_id = int(member_id) if member_id is not None else None

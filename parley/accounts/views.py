@@ -28,6 +28,7 @@ from parley.accounts.models import Member
 from parley.core.params import id_or_404
 from parley.forums import queries
 from parley.moderation import defences
+from parley.permissions.http import MemberRequest, ParleyRequest
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -36,7 +37,7 @@ def _next_url(request: HttpRequest) -> str:
     return target if ok else "/"
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(auth_views.LoginView[LoginForm]):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -167,7 +168,7 @@ def register_confirm_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/register_confirm_sent.html")
 
 
-def member_profile(request: HttpRequest, member_id: str, slug: str | None = None) -> HttpResponse:
+def member_profile(request: ParleyRequest, member_id: str, slug: str | None = None) -> HttpResponse:
     member = (
         Member.objects.filter(pk=id_or_404(member_id), is_active=True)
         .exclude(email_confirmed_at=None)  # an account waiting for its link is nobody yet
@@ -190,7 +191,7 @@ def member_profile(request: HttpRequest, member_id: str, slug: str | None = None
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_settings(request: HttpRequest) -> HttpResponse:
+def account_settings(request: MemberRequest) -> HttpResponse:
     member = request.user
     prefs = PreferencesForm(
         request.POST if request.POST.get("form") == "prefs" else None,
@@ -213,7 +214,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_logout_others(request: HttpRequest) -> HttpResponse:
+def account_logout_others(request: MemberRequest) -> HttpResponse:
     ended = services.end_other_sessions(
         member=request.user, keep_session_key=request.session.session_key or ""
     )
@@ -228,7 +229,7 @@ def account_logout_others(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_password(request: HttpRequest) -> HttpResponse:
+def account_password(request: MemberRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.change_password(
@@ -244,7 +245,7 @@ def account_password(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_email(request: HttpRequest) -> HttpResponse:
+def account_email(request: MemberRequest) -> HttpResponse:
     form = EmailChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,42 +6,57 @@ follow exactly as they do there."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from parley.accounts.models import Member
 from parley.forums import services
 from parley.forums.models import Category, Forum, Prefix, Thread
 from parley.moderation.actions import services as actions
 from parley.permissions.services import forum_tree_changed
 
+_TreeModel = TypeVar("_TreeModel", bound=Category | Forum)
 
-class TreeChangeAdmin(admin.ModelAdmin):
+
+def _actor(request: HttpRequest) -> Member:
+    """The member using the admin: the admin site lets in active staff only, never a guest."""
+    if not isinstance(request.user, Member):
+        raise PermissionDenied
+    return request.user
+
+
+class TreeChangeAdmin(admin.ModelAdmin[_TreeModel]):
     """Saving changes the forum tree that permission tables are built from; the admin saves in
     a transaction, so the permission stamp moves with the change. Deleting removes threads and
     posts, so it goes through `services.delete_forums` / `delete_categories`."""
 
-    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+    def save_model(
+        self, request: HttpRequest, obj: _TreeModel, form: ModelForm[_TreeModel], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         forum_tree_changed()
 
 
 @admin.register(Category)
-class CategoryAdmin(TreeChangeAdmin):
+class CategoryAdmin(TreeChangeAdmin[Category]):
     list_display = ["title", "display_order"]
 
     def delete_model(self, request: HttpRequest, obj: Category) -> None:
-        services.delete_categories(actor=request.user, categories=[obj])
+        services.delete_categories(actor=_actor(request), categories=[obj])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
-        services.delete_categories(actor=request.user, categories=queryset)
+        services.delete_categories(actor=_actor(request), categories=queryset)
 
 
-class ForumAdminForm(ModelForm):
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+class ForumAdminForm(ModelForm[Forum]):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         parent: Forum | None = data.get("parent")
         category: Category | None = data.get("category")
         if parent is None or category is None:
@@ -60,7 +75,7 @@ class ForumAdminForm(ModelForm):
 
 
 @admin.register(Forum)
-class ForumAdmin(TreeChangeAdmin):
+class ForumAdmin(TreeChangeAdmin[Forum]):
     form = ForumAdminForm
     list_display = ["title", "category", "parent", "display_order", "thread_count", "post_count"]
     readonly_fields = ["thread_count", "post_count", "last_post"]
@@ -68,18 +83,18 @@ class ForumAdmin(TreeChangeAdmin):
     search_fields = ["title"]
 
     def delete_model(self, request: HttpRequest, obj: Forum) -> None:
-        services.delete_forums(actor=request.user, forums=[obj])
+        services.delete_forums(actor=_actor(request), forums=[obj])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Forum]) -> None:
-        services.delete_forums(actor=request.user, forums=queryset)
+        services.delete_forums(actor=_actor(request), forums=queryset)
 
 
 @admin.register(Prefix)
-class PrefixAdmin(admin.ModelAdmin):
+class PrefixAdmin(admin.ModelAdmin[Prefix]):
     list_display = ["title", "colour", "display_order"]
 
 
-class ThreadAdminForm(ModelForm):
+class ThreadAdminForm(ModelForm[Thread]):
     """The service's own rules, so a refused title or link shows under its field."""
 
     source_url = forms.URLField(
@@ -95,7 +110,7 @@ class ThreadAdminForm(ModelForm):
         return services.clean_source_url(self.cleaned_data["source_url"])
 
 
-STATE_FIELDS = [
+STATE_FIELDS = (
     "forum",
     "slug",
     "author",
@@ -114,11 +129,11 @@ STATE_FIELDS = [
     "first_post",
     "last_post",
     "last_post_at",
-]
+)
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(admin.ModelAdmin[Thread]):
     """The title, news source, prefix, lock and sticky flag can be changed here, through the
     moderator services (each change logged). Deleting, undeleting, approving and moving are
     done on the site, where positions, counters and alerts follow; their fields are read-only.
@@ -139,8 +154,10 @@ class ThreadAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Thread, form: ModelForm, change: bool) -> None:
-        actor, data, changed = request.user, form.cleaned_data, set(form.changed_data)
+    def save_model(
+        self, request: HttpRequest, obj: Thread, form: ModelForm[Thread], change: bool
+    ) -> None:
+        actor, data, changed = _actor(request), form.cleaned_data, set(form.changed_data)
         if changed & {"title", "source_name", "source_url"}:
             services.edit_thread(
                 actor=actor,
@@ -157,7 +174,7 @@ class ThreadAdmin(admin.ModelAdmin):
             actions.set_thread_prefix(actor=actor, thread=obj, prefix=data["prefix"])
 
     def delete_model(self, request: HttpRequest, obj: Thread) -> None:
-        actions.delete_threads(actor=request.user, threads=[obj], hard=True)
+        actions.delete_threads(actor=_actor(request), threads=[obj], hard=True)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Thread]) -> None:
-        actions.delete_threads(actor=request.user, threads=list(queryset), hard=True)
+        actions.delete_threads(actor=_actor(request), threads=list(queryset), hard=True)

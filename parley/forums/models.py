@@ -26,6 +26,9 @@ class Category(models.Model):
     description = models.TextField(blank=True)
     display_order = models.PositiveIntegerField(default=0)
 
+    # Set by `queries.index_categories` for the index page, never stored.
+    top_forums: list[Forum]
+
     class Meta:
         ordering = ["display_order", "id"]
         verbose_name_plural = "categories"
@@ -196,6 +199,14 @@ class Post(models.Model):
     delete_reason = models.CharField(max_length=REASON_MAX_CHARS, blank=True)
     # A token the posting form carries so a double submit creates one post, not two.
     client_token = models.CharField(max_length=64, blank=True)
+
+    # Set on the posts of a page for its template (the thread view and moderation's
+    # `thread_tools`), never stored: what the reader may do, and who deleted the post.
+    can_edit: bool
+    can_delete: bool
+    can_report: bool
+    can_warn: bool
+    deleted_by_name: str
 
     objects = PostQuerySet.as_manager()
 

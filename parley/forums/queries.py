@@ -30,10 +30,10 @@ def index_categories(perms: Perms) -> list[Category]:
         forum.total_posts = forum.post_count + sum(f.post_count for f in forum.subforums)  # type: ignore[attr-defined]
     categories = list(Category.objects.all())
     for category in categories:
-        category.top_forums = [  # type: ignore[attr-defined]
+        category.top_forums = [
             f for f in forums if f.category_id == category.pk and f.parent_id is None
         ]
-    return [c for c in categories if c.top_forums]  # type: ignore[attr-defined]
+    return [c for c in categories if c.top_forums]
 
 
 def subforums_of(perms: Perms, forum: Forum) -> list[Forum]:

@@ -32,6 +32,7 @@ from parley.forums.forms import (
 )
 from parley.forums.models import Post, Thread
 from parley.moderation.actions.queries import thread_tools
+from parley.permissions.http import MemberRequest, ParleyRequest
 
 AWAITING_APPROVAL = "Your message will be visible once a moderator approves it."
 
@@ -46,7 +47,7 @@ def _canonical(
     return None
 
 
-def forum_index(request: HttpRequest) -> HttpResponse:
+def forum_index(request: ParleyRequest) -> HttpResponse:
     categories = queries.index_categories(request.perms)
     activity_queries.attach_forum_unread(
         request.perms, [forum for category in categories for forum in category.top_forums]
@@ -59,14 +60,14 @@ def forum_index(request: HttpRequest) -> HttpResponse:
 
 
 def forum_view(
-    request: HttpRequest, forum_id: str, slug: str | None = None, page: str | None = None
+    request: ParleyRequest, forum_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
     forum = request.perms.get_forum(params.id_or_404(forum_id))
-    page = params.page_or_404(page)
-    url = forum.get_absolute_url() + (f"page-{page}" if page and page > 1 else "")
+    number = params.page_or_404(page)
+    url = forum.get_absolute_url() + (f"page-{number}" if number and number > 1 else "")
     if (response := _canonical(request, slug, forum.slug, url)) is not None:
         return response
-    listing = queries.forum_threads(request.perms, forum, page)
+    listing = queries.forum_threads(request.perms, forum, number)
     activity_queries.attach_unread(request.perms, listing.threads)
     subforums = queries.subforums_of(request.perms, forum)
     activity_queries.attach_forum_unread(request.perms, subforums)
@@ -85,7 +86,9 @@ def forum_view(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def forum_post_thread(request: HttpRequest, forum_id: str, slug: str | None = None) -> HttpResponse:
+def forum_post_thread(
+    request: MemberRequest, forum_id: str, slug: str | None = None
+) -> HttpResponse:
     forum = request.perms.get_forum(params.id_or_404(forum_id))
     request.perms.ensure_can_start_thread(forum)
     form = ThreadForm(request.POST or None, initial={"client_token": new_client_token()})
@@ -109,17 +112,18 @@ def forum_post_thread(request: HttpRequest, forum_id: str, slug: str | None = No
 
 
 def thread_view(
-    request: HttpRequest, thread_id: str, slug: str | None = None, page: str | None = None
+    request: ParleyRequest, thread_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
     thread = request.perms.get_thread(params.id_or_404(thread_id))
     if thread.redirect_to_id:  # a "Moved" stub: readers go where the thread is now
         return HttpResponsePermanentRedirect(
             f"{get_script_prefix()}threads/{thread.slug}.{thread.redirect_to_id}/"
         )
-    page = params.page_or_404(page)
-    if (response := _canonical(request, slug, thread.slug, thread.page_url(page or 1))) is not None:
+    number = params.page_or_404(page)
+    url = thread.page_url(number or 1)
+    if (response := _canonical(request, slug, thread.slug, url)) is not None:
         return response
-    post_page = queries.thread_posts(request.perms, thread, page)
+    post_page = queries.thread_posts(request.perms, thread, number)
     view_counts.record_view(thread.pk)
     _show_posts(request, thread, post_page.posts)
     can_reply = request.perms.can_reply_to_thread(thread)
@@ -143,7 +147,7 @@ def thread_view(
 
 
 def thread_new_replies(
-    request: HttpRequest, thread_id: str, slug: str | None = None
+    request: ParleyRequest, thread_id: str, slug: str | None = None
 ) -> HttpResponse:
     """Polled by an open thread page (htmx). `?after=N`: the last position the page shows.
     Nothing new: 204, so the poll costs one query and htmx leaves the page alone. New replies:
@@ -164,7 +168,7 @@ def thread_new_replies(
     return render(request, "forums/_loaded_replies.html", context)
 
 
-def _thread_context(request: HttpRequest, thread: Thread) -> dict[str, object]:
+def _thread_context(request: ParleyRequest, thread: Thread) -> dict[str, object]:
     return {
         "thread": thread,
         "forum": thread.forum,
@@ -174,7 +178,7 @@ def _thread_context(request: HttpRequest, thread: Thread) -> dict[str, object]:
     }
 
 
-def _show_posts(request: HttpRequest, thread: Thread, posts: list[Post]) -> None:
+def _show_posts(request: ParleyRequest, thread: Thread, posts: list[Post]) -> None:
     """Per-post permission flags for the template, and the reader's read marker moved on."""
     perms = request.perms
     for post in posts:
@@ -182,15 +186,15 @@ def _show_posts(request: HttpRequest, thread: Thread, posts: list[Post]) -> None
         post.can_delete = perms.can_delete_post(post)
         post.can_report = perms.can_report_post(post)
         post.can_warn = perms.can_warn_post(post)
-    if perms.is_member and posts:
+    if perms.member is not None and posts:
         activity_services.mark_thread_read(
-            member=request.user, thread=thread, up_to=posts[-1].created_at
+            member=perms.member, thread=thread, up_to=posts[-1].created_at
         )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def thread_reply(request: HttpRequest, thread_id: str, slug: str | None = None) -> HttpResponse:
+def thread_reply(request: MemberRequest, thread_id: str, slug: str | None = None) -> HttpResponse:
     thread = request.perms.get_thread(params.id_or_404(thread_id))
     request.perms.ensure_can_reply_to_thread(thread)
     initial = {"client_token": new_client_token(), "body": _quotes_for(request, thread)}
@@ -219,7 +223,7 @@ def thread_reply(request: HttpRequest, thread_id: str, slug: str | None = None) 
     )
 
 
-def _quotes_for(request: HttpRequest, thread: Thread) -> str:
+def _quotes_for(request: ParleyRequest, thread: Thread) -> str:
     """`?quote=12&quote=15` pre-fills the reply with those posts quoted (multi-quote)."""
     ids = params.query_ids(request.GET.getlist("quote"), limit=10)
     if not ids:
@@ -237,14 +241,14 @@ def _quote(post: Post) -> str:
     )
 
 
-def post_redirect(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_redirect(request: ParleyRequest, post_id: int) -> HttpResponse:
     """`/posts/<id>/` goes to the page of the thread that holds the post, at its anchor."""
     post = request.perms.get_post(post_id)
     page = page_of_position(post.position, knobs.POSTS_PER_PAGE.get())
     return redirect(f"{post.thread.page_url(page)}#post-{post.pk}")
 
 
-def post_quote(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_quote(request: ParleyRequest, post_id: int) -> HttpResponse:
     """The quote BBCode for one post, fetched by the Quote button's script."""
     post = request.perms.get_post(post_id)
     request.perms.ensure_can_reply_to_thread(post.thread)
@@ -253,7 +257,7 @@ def post_quote(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_edit(request: MemberRequest, post_id: int) -> HttpResponse:
     post = request.perms.get_post(post_id)
     request.perms.ensure_can_edit_post(post)
     edits_title = post.pk == post.thread.first_post_id
@@ -276,8 +280,9 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
             except services.EditConflict as error:
                 conflict = error.current
                 # Resubmitting now overwrites knowingly: the form moves to the current version.
-                form.data = form.data.copy()
-                form.data["edit_count"] = str(conflict.edit_count)
+                data = request.POST.copy()  # what the form is bound to
+                data["edit_count"] = str(conflict.edit_count)
+                form.data = data
             except ValidationError as error:
                 apply_service_error(form, error)
     return render(
@@ -296,7 +301,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+def post_delete(request: MemberRequest, post_id: int) -> HttpResponse:
     post = request.perms.get_post(post_id)
     request.perms.ensure_can_delete_post(post)
     if request.method == "POST":

@@ -31,7 +31,7 @@ def thread_tools(perms: Perms, thread: Thread, posts: Sequence[Post] = ()) -> Th
         dict(Member.objects.filter(pk__in=wanted).values_list("pk", "username")) if wanted else {}
     )
     for post in posts:
-        post.deleted_by_name = names.get(post.deleted_by_id, "")  # type: ignore[attr-defined]
+        post.deleted_by_name = names.get(post.deleted_by_id, "")
     return ThreadTools(
         can_hard_delete=perms.can_hard_delete(thread),
         base_url=f"{thread.get_absolute_url()}moderate/",
