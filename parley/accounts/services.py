@@ -28,6 +28,7 @@ from parley.accounts.usernames import (
     validate_not_reserved,
     validate_username,
 )
+from parley.core import knobs
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ def notify_registration_attempt(*, email: str, login_url: str, reset_url: str) -
         return False
     context = {
         "member": owner,
-        "site_name": settings.SITE_NAME,
+        "site_name": knobs.SITE_NAME.get(),
         "login_url": login_url,
         "reset_url": reset_url,
     }
@@ -268,7 +269,7 @@ def send_confirmation_link(member: Member, *, confirm_url: Callable[[str], str])
     way, and the member can ask for a new link. True if sent."""
     context = {
         "member": member,
-        "site_name": settings.SITE_NAME,
+        "site_name": knobs.SITE_NAME.get(),
         "confirm_url": confirm_url(confirmation_token(member)),
         "deadline": confirmation_deadline(member),
         "days": CONFIRMATION_DAYS,

@@ -31,6 +31,7 @@ from parley.accounts.backends import member_for_login
 from parley.accounts.hooks import AccountDefences
 from parley.accounts.usernames import username_key
 from parley.core import knobs, ratelimit
+from parley.core.clients import client_ip
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +322,7 @@ def _login_counters(request: Any, login: str, limits: LoginLimits) -> LoginCount
     if device := known_device(request, subject.member_id):
         own = f"{subject.account_key}:device:{device}"
         return LoginCounters([(own, limits.per_account_client, TOO_MANY_FROM_DEVICE)], own)
-    own = f"{subject.account_key}:ip:{ratelimit.hashed(ratelimit.client_ip(request))}"
+    own = f"{subject.account_key}:ip:{ratelimit.hashed(client_ip(request))}"
     checked = [
         (ratelimit.ip_key("login", request), limits.per_client, TOO_MANY_FROM_NETWORK),
         (own, limits.per_account_client, TOO_MANY_FOR_ACCOUNT),
