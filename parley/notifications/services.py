@@ -66,6 +66,25 @@ def mark_alerts_read(*, member: Member) -> int:
     return marked
 
 
+def open_alert(*, member: Member, alert_id: int) -> str | None:
+    """Mark one of the member's alerts read (the member followed it) and say where it leads;
+    None when it is not theirs. Already read: nothing written."""
+    alert = Alert.objects.filter(pk=alert_id, member=member).only("url", "read_at").first()
+    if alert is None:
+        return None
+    if alert.read_at is None:
+        with transaction.atomic():
+            marked = Alert.objects.filter(pk=alert_id, read_at__isnull=True).update(
+                read_at=timezone.now()
+            )
+            if marked:
+                Member.objects.filter(pk=member.pk, unread_alert_count__gt=0).update(
+                    unread_alert_count=F("unread_alert_count") - 1
+                )
+                member.unread_alert_count = max(member.unread_alert_count - 1, 0)
+    return alert.url
+
+
 def resync_unread_alert_count(*, member: Member) -> int:
     """Count again from scratch (repairs a count a hand edit of the database left wrong)."""
     with transaction.atomic():

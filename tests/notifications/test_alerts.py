@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from parley.notifications import queries, services
 from parley.notifications.models import Alert
+from tests.multiprocess.client import parse_html
 from tests.world import build_world
 
 # Session, member, the page of alerts, permission stamp (the layout asks). Nothing is written.
@@ -102,7 +103,8 @@ class AlertPageTests(TestCase):
             self.assertLess(html.index("Newest news"), html.index("Older news"))
             self.assertNotIn("Someone else", html)
             self.assertEqual(html.count("alert-row is-unread"), 2)
-            self.assertIn('href="/posts/1/"', html)
+            opens = [f.get("action") for f in parse_html(html).find_all("form", cls="alert-text")]
+            self.assertEqual(len(opens), 1)  # the alert that leads somewhere is followed by a POST
             self.assertEqual(nav_alerts(html), "2")
         self.assertEqual(mark_read_buttons(html), ["Mark all read"])
 
@@ -115,6 +117,33 @@ class AlertPageTests(TestCase):
         self.assertEqual(html.count("alert-row is-unread"), 0)
         self.assertEqual(nav_alerts(html), "0")
         self.assertEqual(mark_read_buttons(html), [])  # nothing left to mark
+
+    def test_following_an_alert_marks_it_read_and_leads_to_it(self) -> None:
+        followed = self.send(self.w.member, "Your report was resolved", url="/posts/1/")
+        self.send(self.w.member, "Another one", url="/posts/2/")
+        theirs = self.send(self.w.other, "Not yours", url="/posts/3/")
+        self.client.force_login(self.w.member)
+        page = parse_html(self.client.get("/account/alerts/").content.decode())
+        form = page.find("form", action=f"/account/alerts/{followed.pk}/open")
+        assert form is not None
+        self.assertEqual(form.find("button").text, "Your report was resolved")
+
+        self.assertEqual(self.client.get(f"/account/alerts/{followed.pk}/open").status_code, 405)
+        response = self.client.post(f"/account/alerts/{followed.pk}/open")
+        self.assertEqual((response.status_code, response["Location"]), (302, "/posts/1/"))
+        self.assertIsNotNone(Alert.objects.get(pk=followed.pk).read_at)
+        self.assertEqual(queries.unread_alert_count(self.w.member.pk), 1)
+        html = self.client.get("/account/alerts/").content.decode()
+        self.assertEqual(nav_alerts(html), "1")
+        # Read now: a plain link, and following it again changes nothing.
+        link = parse_html(html).find("a", cls="alert-text", href="/posts/1/")
+        self.assertIsNotNone(link)
+        self.client.post(f"/account/alerts/{followed.pk}/open")
+        self.assertEqual(queries.unread_alert_count(self.w.member.pk), 1)
+
+        # Someone else's alert does not exist for this member, and stays unread.
+        self.assertEqual(self.client.post(f"/account/alerts/{theirs.pk}/open").status_code, 404)
+        self.assertIsNone(Alert.objects.get(pk=theirs.pk).read_at)
 
     def test_the_page_writes_nothing_and_marking_read_takes_a_post(self) -> None:
         self.send(self.w.member, "News")

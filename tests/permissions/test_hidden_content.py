@@ -34,6 +34,7 @@ from parley.forums.models import Forum, Post, Thread
 from parley.forums.services.structure import create_category, create_forum
 from parley.moderation.models import ReportReason
 from parley.moderation.reports import services as reports
+from parley.notifications.services import send_alert
 from parley.permissions import registry
 from parley.permissions.services import ensure_system_groups, make_forum_private
 from tests.core.parsed import parse
@@ -232,7 +233,15 @@ class HiddenContentTests(TestCase):
         redirected to the canonical URL before checking would leak the title in Location), and
         the public ones they live in (with their own slug, so the page itself renders)."""
         members = (self.newcomer, self.reader, self.moderator, self.admin)
+        # An administrator's alert about the private thread: nobody else may follow it.
+        alert = send_alert(
+            member=self.admin,
+            kind="test",
+            text=f"New reply in {PRIVATE_TITLE}",
+            url=self.private_thread.get_absolute_url(),
+        )
         return {
+            "alert_id": [Fill(alert.pk)],
             "thread_id": [
                 Fill(self.thread.pk, self.thread.slug),
                 Fill(self.private_thread.pk, "x"),
