@@ -171,6 +171,13 @@ def check_config(root: Path = ROOT) -> None:
         missing += [t for t in target["tests"] if not _selected(t, collected)]
         if missing:
             raise SystemExit(f"[tool.mutmut] does not cover target {name!r}: {missing}")
+        # A test path that matches nothing (a file moved since) would quietly test less.
+        gone = [t for t in target["tests"] if not any(root.glob(t + "*"))]
+        if gone:
+            raise SystemExit(f"target {name!r} names tests that do not exist: {gone}")
+    gone = [t for t in mutmut["pytest_add_cli_args_test_selection"] if not (root / t).exists()]
+    if gone:
+        raise SystemExit(f"[tool.mutmut] collects tests that do not exist: {gone}")
 
 
 def results(mutate: list[str], root: Path = ROOT) -> dict[str, str]:
