@@ -11,14 +11,14 @@ from django.test import TestCase
 from parley.accounts.models import Member
 from parley.permissions import grants
 from parley.permissions.models import ForumModerator
-from parley.permissions.registry import NEVER, READ_THREADS, REGISTERED, VIEW_FORUM
+from parley.permissions.registry import NEVER, REACT, READ_THREADS, REGISTERED, VIEW_FORUM
 from parley.permissions.services import (
     add_forum_moderator,
     add_member_to_group,
     make_forum_private,
     save_group,
 )
-from tests.admin.support import bulk_delete, submit, tables_cached_as_committed
+from tests.admin.support import bulk_delete, form_data, submit, tables_cached_as_committed
 from tests.world import build_world
 
 
@@ -175,3 +175,86 @@ class AdminPermissionChangesTests(TestCase):
         response = bulk_delete(self.client, "/admin/auth/group/", [registered.pk])
         self.assertEqual(response.status_code, 403)
         self.assertTrue(Group.objects.filter(pk=registered.pk).exists())
+
+
+class AdminPermissionEntryEditsTests(TestCase):
+    """Editing the entries of a group in its admin form: a changed value, a row moved to another
+    forum or permission (its old key is cleared, not left behind), a deleted row, and a key one
+    row gives up while another row takes it."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+        cls.insiders = save_group(group=Group(name="Insiders"))
+        make_forum_private(forum=cls.w.lounge, allowed_groups=[cls.insiders])
+
+    def setUp(self) -> None:
+        self.client.force_login(self.w.admin)
+        self.url = f"/admin/auth/group/{self.insiders.pk}/change/"
+
+    def row(self, permission: str) -> str:
+        """The inline row prefix of the Insiders entry for this permission on the lounge."""
+        entry = self.insiders.permission_entries.get(forum=self.w.lounge, permission=permission)
+        data = form_data(self.client.get(self.url).content.decode())
+        (prefix,) = [
+            name.removesuffix("-id")
+            for name, value in data.items()
+            if name.startswith("permission_entries-")
+            and name.endswith("-id")
+            and value == str(entry.pk)
+        ]
+        return prefix
+
+    def entries(self) -> set[tuple[str, str, str]]:
+        return {
+            (e.forum.title, e.permission, e.value)
+            for e in self.insiders.permission_entries.select_related("forum")
+        }
+
+    def test_changing_a_value(self) -> None:
+        row = self.row(VIEW_FORUM)
+        response = submit(self.client, self.url, {f"{row}-value": NEVER})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            self.entries(),
+            {("The lounge", VIEW_FORUM, NEVER), ("The lounge", READ_THREADS, "allow")},
+        )
+
+    def test_moving_a_row_to_another_forum_clears_its_old_key(self) -> None:
+        row = self.row(VIEW_FORUM)
+        response = submit(self.client, self.url, {f"{row}-forum": str(self.w.news.pk)})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            self.entries(),
+            {("Breaking news", VIEW_FORUM, "allow"), ("The lounge", READ_THREADS, "allow")},
+        )
+
+    def test_deleting_a_row(self) -> None:
+        row = self.row(READ_THREADS)
+        response = submit(self.client, self.url, {f"{row}-DELETE": "on"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.entries(), {("The lounge", VIEW_FORUM, "allow")})
+
+    def test_a_key_given_up_by_one_row_and_taken_by_a_new_one(self) -> None:
+        row = self.row(VIEW_FORUM)
+        form = self.client.get(self.url).context["inline_admin_formsets"][1].formset
+        extra = f"permission_entries-{form.initial_form_count()}"
+        response = submit(
+            self.client,
+            self.url,
+            {
+                f"{row}-permission": REACT,
+                f"{extra}-forum": str(self.w.lounge.pk),
+                f"{extra}-permission": VIEW_FORUM,
+                f"{extra}-value": NEVER,
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            self.entries(),
+            {
+                ("The lounge", REACT, "allow"),
+                ("The lounge", VIEW_FORUM, NEVER),
+                ("The lounge", READ_THREADS, "allow"),
+            },
+        )

