@@ -3,25 +3,34 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SERVE_STAMP := $(VENV)/.installed-serve
 CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/parley
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: venv demo test test-sqlite test-postgres lint format migrations-check bench \
+.PHONY: venv venv-serve demo test test-sqlite test-postgres lint format migrations-check bench \
 	check-chromium check-services mutation
 
 venv: $(STAMP)
+venv-serve: $(SERVE_STAMP)
 
-# Reinstall only when pyproject.toml is newer than the stamp.
+# Reinstall only when pyproject.toml is newer than the stamp. The demo needs only what serving
+# needs; the test tooling (pytest, Playwright, ruff, mypy, mutmut) comes with the first `make test`.
+$(SERVE_STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@touch $(SERVE_STAMP)
+
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	@touch $(STAMP)
+	@touch $(STAMP) $(SERVE_STAMP)
 
-demo: venv
-	$(VENV)/bin/parley demo
+# `make demo PORT=8080` serves on another port (HOST=0.0.0.0 to be reached from elsewhere).
+demo: venv-serve
+	$(VENV)/bin/parley demo --host $(HOST) --port $(PORT)
 	$(VENV)/bin/parley serve --host $(HOST) --port $(PORT)
 
 # The whole suite twice: embedded SQLite, then PostgreSQL + Redis. Both must pass.

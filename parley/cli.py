@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import ipaddress
 import logging
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -45,6 +48,39 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether another program already listens on host:port (checked by binding it, as the
+    server is about to; other bind errors are left for the server to report)."""
+    address = host.strip("[]")
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((address, port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
+
+
+def refuse_busy_port(host: str, port: int) -> bool:
+    """Say so, and how to pick another port, when the port is taken; True if it was."""
+    if not port_in_use(host, port):
+        return False
+    print(
+        f"error: port {port} on {host} is already in use (is Parley already running?).\n"
+        f"       Serve on another port: make demo PORT={port + 1}, or parley serve --port "
+        f"{port + 1}",
+        file=sys.stderr,
+    )
+    return True
+
+
+def command_name() -> str:
+    """How the user ran us, for commands we suggest (`.venv/bin/parley` from `make demo`)."""
+    invoked = sys.argv[0] if sys.argv and sys.argv[0].endswith("parley") else "parley"
+    return os.path.relpath(invoked) if os.path.isabs(invoked) else invoked
 
 
 def default_workers() -> int:
@@ -97,6 +133,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if is_loopback(args.host) and "PARLEY_SECURE_COOKIES" not in os.environ:
         os.environ["PARLEY_SECURE_COOKIES"] = "0"
         print("Note: serving plain HTTP on loopback, so cookies are not marked Secure.")
+    if refuse_busy_port(args.host, args.port):
+        return 2
     _django()
     # Imported here, after _django(): parley's modules need the app registry.
     from django.db import connections
@@ -188,6 +226,10 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    # `make demo` serves right after: a busy port is reported before anything is created, so
+    # the one-time admin password is printed only when the board will really be served.
+    if args.port is not None and refuse_busy_port(args.host, args.port):
+        return 2
     _django()
     # Imported here, after _django(): parley's modules need the app registry.
     from django.core.exceptions import ValidationError
@@ -200,20 +242,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         print("Could not create the demo accounts: " + " ".join(exc.messages), file=sys.stderr)
         return 1
+    reset = f"{command_name()} createadmin --reset-password"
+    site = f"http://{args.host}:{args.port}" if args.port is not None else ""
     if result is None:
         print(
-            "The board already has threads, so no demo content was loaded. Use `parley "
-            "createadmin` for a new login, or delete the data directory to start over."
+            "The board already has threads, so no demo content was loaded (delete the data "
+            "directory to start over).\n"
+            f"Forgot the admin password? {reset} admin"
         )
-        return 0
-    if result.admin_password is None:
-        print(f"Log in as your existing '{result.admin_username}' account.")
     else:
-        print(f"Admin login: {result.admin_username} / {result.admin_password}")
-    print(
-        f"Demo members ({', '.join(result.member_names)}) share the password "
-        f"{result.member_password}"
-    )
+        if result.admin_password is None:
+            print(f"Log in as your existing '{result.admin_username}' account.")
+        else:
+            print(f"Admin login: {result.admin_username} / {result.admin_password}")
+            print(f"  (shown once; to set a new one: {reset} {result.admin_username})")
+        print(
+            f"Demo members ({', '.join(result.member_names)}) share the password "
+            f"{result.member_password}"
+        )
+    print(f"Administration: the Admin link in the header, or {site}/admin/")
     return 0
 
 
@@ -225,6 +272,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_createadmin(args: argparse.Namespace) -> int:
     _django()
+    if args.reset_password:
+        return reset_password(args.reset_password, args.password)
     # Imported here, after _django(): parley's modules need the app registry.
     from django.core.exceptions import ValidationError
 
@@ -246,6 +295,33 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
         print("Could not create the administrator: " + " ".join(exc.messages), file=sys.stderr)
         return 1
     print(f"Administrator '{member.username}' created.")
+    return 0
+
+
+def reset_password(username: str, password: str | None) -> int:
+    """Give an existing account a new password (a generated one is printed); every session it
+    had ends. For an administrator who lost theirs: no email needed."""
+    # Imported here, after _django(): parley's modules need the app registry.
+    from django.core.exceptions import ValidationError
+
+    from parley.accounts.models import Member
+    from parley.accounts.services import set_member_password
+
+    try:
+        member = Member.objects.get_by_natural_key(username)
+    except Member.DoesNotExist:
+        print(f"No account is called '{username}'.", file=sys.stderr)
+        return 1
+    new_password = password or secrets.token_urlsafe(12)
+    try:
+        set_member_password(member=member, password=new_password)
+    except ValidationError as exc:
+        print("Could not set that password: " + " ".join(exc.messages), file=sys.stderr)
+        return 1
+    if password:
+        print(f"The password of '{member.username}' was changed.")
+    else:
+        print(f"New password for '{member.username}': {new_password}")
     return 0
 
 
@@ -350,14 +426,22 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--verbose", action="store_true", help="log every job, not only failures")
     worker.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
-    sub.add_parser("demo", help="migrate and load demo content into an empty board").set_defaults(
-        func=cmd_demo
+    demo = sub.add_parser("demo", help="migrate and load demo content into an empty board")
+    demo.add_argument("--host", default="127.0.0.1", help="where `serve` will listen next")
+    demo.add_argument(
+        "--port", type=int, help="refuse at once if this port is taken (what `make demo` serves on)"
     )
+    demo.set_defaults(func=cmd_demo)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     admin = sub.add_parser("createadmin", help="create an administrator account")
     admin.add_argument("--username")
     admin.add_argument("--email")
     admin.add_argument("--password", help="prompted for (without echo) if omitted")
+    admin.add_argument(
+        "--reset-password",
+        metavar="USERNAME",
+        help="give this existing account a new password (printed, unless --password is given)",
+    )
     admin.set_defaults(func=cmd_createadmin)
     check = sub.add_parser("check", help="configuration, database, cache and job worker health")
     check.add_argument(

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from parley.core.site_files import favicon, robots_txt
+
 urlpatterns = [
     path("", include("parley.forums.urls")),
     path("", include("parley.accounts.urls")),
@@ -8,4 +10,6 @@ urlpatterns = [
     path("", include("parley.moderation.urls")),
     path("", include("parley.notifications.urls")),
     path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
 ]

@@ -184,3 +184,100 @@ def test_serve_migrates_collects_and_runs(monkeypatch, capsys, host, preset, exp
     assert built == {"host": host, "port": 8765, "workers": 2}
     assert FakeServer.ran
     assert ("not marked Secure" in capsys.readouterr().out) is (expected == "0")
+
+
+# --- First run: a busy port, a lost admin password -------------------------------------------
+
+
+@pytest.fixture
+def busy_port():
+    """A port another program listens on."""
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def test_port_in_use_tells_a_taken_port_from_a_free_one(busy_port):
+    import socket
+
+    assert cli.port_in_use("127.0.0.1", busy_port)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    assert not cli.port_in_use("127.0.0.1", free)
+
+
+def test_serve_on_a_taken_port_says_so_and_how_to_pick_another(busy_port, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "_django", lambda: pytest.fail("must stop before starting Django"))
+    assert cli.main(["serve", "--port", str(busy_port)]) == 2
+    err = capsys.readouterr().err
+    assert f"port {busy_port} on 127.0.0.1 is already in use" in err
+    assert f"make demo PORT={busy_port + 1}" in err
+    assert f"parley serve --port {busy_port + 1}" in err
+
+
+@pytest.mark.django_db
+def test_demo_on_a_taken_port_creates_nothing(busy_port, capsys):
+    assert cli.main(["demo", "--port", str(busy_port)]) == 2
+    assert "already in use" in capsys.readouterr().err
+    assert not Member.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_prints_the_login_once_and_how_to_reset_it(capsys, monkeypatch):
+    monkeypatch.setattr(cli.sys, "argv", [".venv/bin/parley", "demo"])
+    monkeypatch.setenv("PARLEY_ADMIN_PASSWORD", "demo-admin-passphrase-123")
+    assert cli.main(["demo", "--port", "0"]) == 0
+    first = capsys.readouterr().out
+    assert "Admin login: admin / demo-admin-passphrase-123" in first
+    assert ".venv/bin/parley createadmin --reset-password admin" in first
+    assert "Administration: the Admin link in the header, or http://127.0.0.1:0/admin/" in first
+    assert cli.main(["demo"]) == 0
+    again = capsys.readouterr().out
+    assert "demo-admin-passphrase-123" not in again
+    assert "Forgot the admin password? .venv/bin/parley createadmin --reset-password admin" in again
+
+
+@pytest.mark.django_db
+def test_reset_password_prints_a_new_one_that_logs_in(capsys, client):
+    from parley.accounts.services import register_member
+
+    admin = register_member(
+        username="Chief",
+        email="chief@example.org",
+        password="the-old-passphrase-1",
+        is_staff=True,
+        is_superuser=True,
+    )
+    client.force_login(admin)
+    assert cli.main(["createadmin", "--reset-password", "chief"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("New password for 'Chief': ")
+    new_password = out.split(": ", 1)[1].strip()
+    admin.refresh_from_db()
+    assert admin.check_password(new_password) and not admin.check_password("the-old-passphrase-1")
+    assert client.get("/account/").status_code == 302  # the old session ended
+
+
+@pytest.mark.django_db
+def test_reset_password_with_a_chosen_one_and_its_refusals(capsys):
+    from parley.accounts.services import register_member
+
+    member = register_member(
+        username="Dora", email="dora@example.org", password="the-old-passphrase-2"
+    )
+    chosen = "a-chosen-long-passphrase"
+    assert cli.main(["createadmin", "--reset-password", "Dora", "--password", chosen]) == 0
+    assert capsys.readouterr().out == "The password of 'Dora' was changed.\n"
+    member.refresh_from_db()
+    assert member.check_password(chosen)
+    assert cli.main(["createadmin", "--reset-password", "Dora", "--password", "123"]) == 1
+    assert capsys.readouterr().err.startswith("Could not set that password: ")
+    member.refresh_from_db()
+    assert member.check_password(chosen)
+    assert cli.main(["createadmin", "--reset-password", "nobody"]) == 1
+    assert capsys.readouterr().err == "No account is called 'nobody'.\n"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django import template
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from parley.forums.models import Forum, Thread
@@ -52,6 +52,15 @@ def moderator_log_url(context: template.Context) -> str:
     if request is None or not request.user.is_authenticated:
         return ""
     return f"{get_script_prefix()}moderation/log/" if request.perms.can_view_moderator_log() else ""
+
+
+@register.simple_tag(takes_context=True)
+def admin_site_url(context: template.Context) -> str:
+    """The Admin link for the navigation (administrators), without a query for others."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return ""
+    return reverse("admin:index") if request.perms.can_open_admin_site() else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -142,3 +142,8 @@ class ModerationGuardian(PostGuardian):
 
     def ensure_can_view_moderator_log(self) -> None:
         self._ensure(self.can_view_moderator_log(), "No such page.", hidden=True)
+
+    def can_open_admin_site(self) -> bool:
+        """The Admin link: administrators (Django's admin also wants `is_staff`, which the
+        Administrators group gives)."""
+        return self.is_admin and self.member is not None and self.member.is_staff
