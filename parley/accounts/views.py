@@ -25,6 +25,7 @@ from parley.accounts.forms import (
     ResetRequestForm,
 )
 from parley.accounts.models import Member
+from parley.core import knobs
 from parley.core.params import id_or_404
 from parley.forums import queries
 from parley.moderation import defences
@@ -37,7 +38,17 @@ def _next_url(request: HttpRequest) -> str:
     return target if ok else "/"
 
 
-class LoginView(auth_views.LoginView[LoginForm]):
+class BoardName:
+    """Django's auth views put the request's host into `site_name` (there is no Sites app),
+    over the board's name every other page shows: put the board's name back."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context["site_name"] = knobs.SITE_NAME.get()
+        return context
+
+
+class LoginView(BoardName, auth_views.LoginView[LoginForm]):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -55,14 +66,19 @@ class LoginView(auth_views.LoginView[LoginForm]):
         return context
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(BoardName, auth_views.PasswordResetView):
     form_class = ResetRequestForm
+
+    @property
+    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
+        # The email's "your account on …" and subject: the board's name, not the host.
+        return {"site_name": knobs.SITE_NAME.get()}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "request": self.request}
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(BoardName, auth_views.PasswordResetConfirmView):
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         # The new password starts the account's failure counters afresh (they are keyed by
         # it), and this browser, which just proved it reads the member's email, becomes a
