@@ -15,6 +15,7 @@ from .render import (
     render_post,
 )
 from .sanitise import clean_control_chars
+from .visible import has_visible_content, visible_length
 
 __all__ = [
     "MAX_NESTING",
@@ -23,8 +24,10 @@ __all__ = [
     "TOO_DEEP_MESSAGE",
     "clean_control_chars",
     "excerpt",
+    "has_visible_content",
     "nesting_problem",
     "plain_text",
     "quote_source",
     "render_post",
+    "visible_length",
 ]

@@ -9,7 +9,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from parley.core.markup import RENDERER_VERSION, clean_control_chars, render_post
+from parley.core.markup import (
+    RENDERER_VERSION,
+    clean_control_chars,
+    has_visible_content,
+    render_post,
+    visible_length,
+)
 from parley.forums.models import BODY_MAX_CHARS, SOURCE_URL_MAX_LENGTH, TITLE_MAX_LENGTH, Post
 
 TITLE_MIN_LENGTH = 3
@@ -23,7 +29,8 @@ class RenderedBody:
 
 def clean_title(title: str) -> str:
     title = " ".join(clean_control_chars(title).split())
-    if len(title) < TITLE_MIN_LENGTH:
+    # Measured as a reader sees it: zero-width and other invisible characters do not count.
+    if visible_length(title) < TITLE_MIN_LENGTH:
         raise ValidationError(
             f"Please enter a title of at least {TITLE_MIN_LENGTH} characters.", code="title_short"
         )
@@ -80,7 +87,7 @@ def prepare_body(body: str) -> RenderedBody:
     """Validate and render a post body once, at write time."""
     source = check_body_text(body)
     html = render_post(source)
-    if not html.strip():
+    if not has_visible_content(html):  # `[b][/b]`, zero-width spaces: nothing to read
         raise ValidationError("Please enter a message.", code="body_empty")
     return RenderedBody(source=source, html=html)
 
