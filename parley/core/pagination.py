@@ -57,9 +57,21 @@ class PageNav:
         return out
 
 
+class PastTheEnd(Http404):
+    """A page number past the last page: views send the reader to `last` (as XenForo does, so
+    an old link to page 9 of a thread that lost posts still lands somewhere); anything that does
+    not catch it answers 404."""
+
+    def __init__(self, last: int) -> None:
+        super().__init__("No such page.")
+        self.last = last
+
+
 def checked_page(page: int | None, last: int) -> PageNav:
-    """A page number from the URL: past the end is a 404, not an empty page."""
+    """A page number from the URL; past the end raises PastTheEnd, never an empty page."""
     current = page or 1
-    if current < 1 or current > last:
+    if current < 1:
         raise Http404("No such page.")
+    if current > last:
+        raise PastTheEnd(last)
     return PageNav(current=current, last=last)

@@ -6,10 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from parley.core import knobs
-from parley.core.pagination import PageNav, checked_page, page_count, position_range
+from parley.core.pagination import (
+    PageNav,
+    PastTheEnd,
+    checked_page,
+    page_count,
+    position_range,
+)
 from parley.forums.models import Category, Forum, Post, Thread
 from parley.permissions.guardian import Perms
 
@@ -76,7 +81,8 @@ def forum_threads(perms: Perms, forum: Forum, page: int | None) -> ThreadListPag
     )
     rows = list(qs[start : start + per_page + 1]) if current >= 1 else []
     if current > 1 and not rows:
-        raise Http404("No such page.")
+        # Past the end (a rare path): count what this reader is listed to find their last page.
+        raise PastTheEnd(page_count(qs.count(), per_page))
     counted = page_count(forum.thread_count, per_page)
     last = max(counted, current + 1 if len(rows) > per_page else current)
     return ThreadListPage(threads=rows[:per_page], nav=checked_page(current, last))

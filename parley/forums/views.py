@@ -21,7 +21,7 @@ from parley.activity import services as activity_services
 from parley.activity.presence import blocks as presence_blocks
 from parley.core import knobs, params
 from parley.core.markup import quote_source, render_post
-from parley.core.pagination import page_of_position
+from parley.core.pagination import PastTheEnd, page_of_position
 from parley.forums import queries, services, view_counts
 from parley.forums.forms import (
     EditPostForm,
@@ -67,7 +67,11 @@ def forum_view(
     url = forum.get_absolute_url() + (f"page-{number}" if number and number > 1 else "")
     if (response := _canonical(request, slug, forum.slug, url)) is not None:
         return response
-    listing = queries.forum_threads(request.perms, forum, number)
+    try:
+        listing = queries.forum_threads(request.perms, forum, number)
+    except PastTheEnd as past:  # the list got shorter since the link was made
+        last = forum.get_absolute_url() + (f"page-{past.last}" if past.last > 1 else "")
+        return redirect(last)
     activity_queries.attach_unread(request.perms, listing.threads)
     subforums = queries.subforums_of(request.perms, forum)
     activity_queries.attach_forum_unread(request.perms, subforums)
@@ -123,7 +127,10 @@ def thread_view(
     url = thread.page_url(number or 1)
     if (response := _canonical(request, slug, thread.slug, url)) is not None:
         return response
-    post_page = queries.thread_posts(request.perms, thread, number)
+    try:
+        post_page = queries.thread_posts(request.perms, thread, number)
+    except PastTheEnd as past:  # posts were deleted or moved since the link was made
+        return redirect(thread.page_url(past.last))
     view_counts.record_view(thread.pk)
     _show_posts(request, thread, post_page.posts)
     can_reply = request.perms.can_reply_to_thread(thread)

@@ -60,7 +60,13 @@ class ThreadPageTests(TestCase):
         page3 = self.client.get(self.w.long_thread.page_url(3)).content.decode()
         self.assertIn(f"#{THREE_PAGE_POSTS}</a>", page3)
         self.assertIn("Page 3 of 3", page3)
-        self.assertEqual(self.client.get(self.w.long_thread.page_url(4)).status_code, 404)
+        # Past the end: the last page, as XenForo answers (an old link still lands somewhere).
+        for past in (4, 9999, 999999):
+            self.assertRedirects(
+                self.client.get(self.w.long_thread.page_url(past)),
+                self.w.long_thread.page_url(3),
+                status_code=302,
+            )
 
     def test_page_url_has_xenforo_shape(self) -> None:
         t = self.w.long_thread
@@ -177,9 +183,10 @@ class ForumPagesTests(TestCase):
         page2 = self.client.get(self.w.lounge.get_absolute_url() + "page-2")
         self.assertEqual(page2.status_code, 200)
         self.assertIn("Page 2 of 2", page2.content.decode())
-        self.assertEqual(
-            self.client.get(self.w.lounge.get_absolute_url() + "page-3").status_code, 404
-        )
+        lounge = self.w.lounge.get_absolute_url()
+        self.assertRedirects(self.client.get(lounge + "page-99"), lounge + "page-2")
+        short = self.w.news.get_absolute_url()  # one page: its first page has no number
+        self.assertRedirects(self.client.get(short + "page-2"), short)
 
     def test_forum_wrong_slug_redirects(self) -> None:
         response = self.client.get(f"/forums/whatever.{self.w.news.pk}/")
