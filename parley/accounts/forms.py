@@ -66,6 +66,8 @@ class RegisterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.update(hooks.account_defences().registration_fields())
+        if not self.is_bound:  # a first visit: parley.js picks the browser's zone
+            self.fields["time_zone"].widget.attrs["data-guess-zone"] = ""
 
     def clean_username(self) -> str:
         name = " ".join(self.cleaned_data["username"].split())
@@ -80,8 +82,12 @@ class RegisterForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         hooks.account_defences().check_registration(self)
-        if data.get("password") and data.get("username"):
-            candidate = Member(username=data["username"], email=data.get("email") or "")
+        if data.get("password"):
+            # Checked even while the username or address is refused, so every problem is
+            # listed at once (against what was typed, when it did not pass).
+            typed = " ".join(str(self.data.get("username", "")).split())
+            email = data.get("email") or str(self.data.get("email", "")).strip()
+            candidate = Member(username=data.get("username") or typed, email=email)
             try:
                 password_validation.validate_password(data["password"], candidate)
             except ValidationError as error:

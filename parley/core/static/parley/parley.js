@@ -2,19 +2,87 @@
 (function () {
   "use strict";
 
-  // Guests get times in their browser's zone (members' pages are already in theirs).
+  // Times. The server writes them in the zone it knows (a member's chosen zone; UTC for
+  // guests): "21 minutes ago", "Today at 7:22 PM", "Friday at…", then the date, with the exact
+  // time as the tooltip. Here guests' times are rewritten in the browser's zone, text and
+  // tooltip alike, and every relative time keeps ticking while the page stays open. The rules
+  // are relative_text's in parley/core/templatetags/parley.py (a test keeps the two in step).
+  var RELATIVE_MINUTES_LIMIT = 60;
+  var WEEKDAY_DAYS_LIMIT = 7;
+  var TICK_MS = 15000;
+
+  function timeFormats() {
+    var data = document.body.dataset;
+    var zone = data.tz === "member" ? data.tzName : undefined;  // undefined: the browser's
+    function fmt(options) {
+      return new Intl.DateTimeFormat("en-US", Object.assign({ timeZone: zone }, options));
+    }
+    try {
+      return {
+        date: fmt({ year: "numeric", month: "short", day: "numeric" }),
+        clock: fmt({ hour: "numeric", minute: "2-digit" }),
+        weekday: fmt({ weekday: "long" }),
+        day: fmt({ year: "numeric", month: "numeric", day: "numeric" }),
+      };
+    } catch (e) {
+      return null;  // a zone this browser does not know: keep the server's text
+    }
+  }
+
+  function plain(text) {
+    return text.replace(/[\u202f\u00a0]/g, " ");  // some ICU versions space "7:22 PM" narrowly
+  }
+
+  // Days since the epoch of the calendar date `when` falls on in the formats' zone.
+  function dayNumber(f, when) {
+    var parts = {};
+    f.day.formatToParts(when).forEach(function (p) { parts[p.type] = p.value; });
+    return Math.round(Date.UTC(+parts.year, +parts.month - 1, +parts.day) / 86400000);
+  }
+
+  function relativeText(f, when, now) {
+    var seconds = (now - when) / 1000;
+    if (seconds < 60) return "A moment ago";
+    if (seconds < RELATIVE_MINUTES_LIMIT * 60) {
+      var minutes = Math.floor(seconds / 60);
+      return minutes === 1 ? "1 minute ago" : minutes + " minutes ago";
+    }
+    var days = dayNumber(f, now) - dayNumber(f, when);
+    var clock = plain(f.clock.format(when));
+    if (days === 0) return "Today at " + clock;
+    if (days === 1) return "Yesterday at " + clock;
+    if (days < WEEKDAY_DAYS_LIMIT) return f.weekday.format(when) + " at " + clock;
+    return plain(f.date.format(when));
+  }
+
   function localiseTimes(root) {
-    if (document.body.dataset.tz !== "auto" || !window.Intl) return;
-    var dateFmt = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
-    var fullFmt = new Intl.DateTimeFormat(undefined, {
-      year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
-    });
+    if (!window.Intl) return;
+    var f = timeFormats();
+    if (!f) return;
+    var now = new Date();
     root.querySelectorAll("time[datetime]").forEach(function (el) {
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when)) return;
-      el.title = fullFmt.format(when);
-      if (el.classList.contains("u-date")) el.textContent = dateFmt.format(when);
+      if (el.classList.contains("u-dt")) {
+        el.textContent = relativeText(f, when, now);
+        el.title = plain(f.date.format(when)) + " at " + plain(f.clock.format(when));
+      } else if (el.classList.contains("u-date")) {
+        el.textContent = plain(f.date.format(when));
+      }
     });
+  }
+
+  // The registration form's time zone starts as the browser's (the member can still change it).
+  function guessTimeZone() {
+    var select = document.querySelector("select[data-guess-zone]");
+    if (!select || !window.Intl) return;
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === zone) {
+        select.value = zone;
+        return;
+      }
+    }
   }
 
   // "+ Quote" appends the post's quote to the quick reply; "Reply" does the same and jumps there.
@@ -80,6 +148,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     localiseTimes(document);
+    setInterval(function () { localiseTimes(document); }, TICK_MS);
+    guessTimeZone();
     setupQuotes();
     setupCounters(document);
   });
