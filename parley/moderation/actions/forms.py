@@ -22,20 +22,23 @@ REDIRECT_DAYS = [  # how long a "Moved" stub stays in the old forum
     ("30", "1 month"),
 ]
 
+# The inline moderation menus, as the bars under posts and threads list them ("…": a form
+# follows). The bars start on CHOOSE_ACTION, so nothing happens by default.
+CHOOSE_ACTION = "Choose an action…"
 POST_ACTIONS = [
-    ("delete", "Delete"),
+    ("delete", "Delete…"),
     ("undelete", "Undelete"),
-    ("split", "Split into a new thread"),
+    ("split", "Split into a new thread…"),
 ]
 THREAD_ACTIONS = [
-    ("delete", "Delete"),
+    ("delete", "Delete…"),
     ("undelete", "Undelete"),
     ("lock", "Lock"),
     ("unlock", "Unlock"),
     ("stick", "Stick"),
     ("unstick", "Unstick"),
-    ("move", "Move"),
-    ("merge", "Merge"),
+    ("move", "Move…"),
+    ("merge", "Merge…"),
 ]
 
 
@@ -156,10 +159,17 @@ class IdsField(forms.Field):
 class InlineForm(forms.Form):
     """The checkbox selection and the chosen action (the first step of inline moderation)."""
 
-    action = forms.ChoiceField(choices=[])
+    action = forms.ChoiceField(
+        choices=[],
+        label="Action",
+        error_messages={
+            "required": "Choose what to do with them.",
+            "invalid_choice": "Choose one of the actions listed.",
+        },
+    )
     ids = IdsField()
 
     def __init__(self, *args: object, actions: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         action = cast(forms.ChoiceField, self.fields["action"])  # declared above
-        action.choices = actions
+        action.choices = [("", CHOOSE_ACTION), *actions]

@@ -4,7 +4,9 @@ nothing needs confirming.
 
 Inline moderation posts the checked ids and an action to one endpoint per thread (posts) or
 forum (threads); every id is re-fetched through permissions (`get_*_to_moderate_for`), and
-actions that need more (a reason, a target) answer with their confirmation form first."""
+actions that need more (a reason, a target) answer with their confirmation form first. Ticked
+items sent without an action (the menu starts on "Choose an action…") are shown again with the
+menu, so the selection is not lost."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from django.db.models import Model
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parley.core import knobs, params
@@ -247,12 +250,14 @@ def thread_inline_posts(
     thread = request.perms.get_thread(params.id_or_404(thread_id))
     request.perms.ensure_can_moderate_thread(thread)
     form = InlineForm(request.POST, actions=POST_ACTIONS)
-    if not form.is_valid():
-        messages.error(request, "Tick some posts and choose an action first.")
-        return redirect(thread)
+    if "ids" in form.errors:
+        return _nothing_ticked(request, "posts", thread)
     posts = request.perms.get_posts_to_moderate(thread, form.cleaned_data["ids"])
-    handler = POST_HANDLERS[form.cleaned_data["action"]]
-    return handler(request, thread, sorted(posts, key=lambda p: (p.created_at, p.pk)))
+    posts = sorted(posts, key=lambda p: (p.created_at, p.pk))
+    if not form.is_valid():
+        context = _inline_context("", posts, **_thread_context(thread))
+        return _confirm(request, "inline_choose.html", form, noun="post", **context)
+    return POST_HANDLERS[form.cleaned_data["action"]](request, thread, posts)
 
 
 @login_required
@@ -263,12 +268,23 @@ def forum_inline_threads(
     forum = request.perms.get_forum(params.id_or_404(forum_id))
     request.perms.ensure_can_moderate_threads_in(forum)
     form = InlineForm(request.POST, actions=THREAD_ACTIONS)
-    if not form.is_valid():
-        messages.error(request, "Tick some threads and choose an action first.")
-        return redirect(forum)
+    if "ids" in form.errors:
+        return _nothing_ticked(request, "threads", forum)
     threads = request.perms.get_threads_to_moderate(forum, form.cleaned_data["ids"])
-    handler = THREAD_HANDLERS[form.cleaned_data["action"]]
-    return handler(request, forum, sorted(threads, key=lambda t: t.pk))
+    threads = sorted(threads, key=lambda t: t.pk)
+    if not form.is_valid():
+        context = _inline_context("", threads, forum=forum)
+        return _confirm(request, "inline_choose.html", form, noun="thread", **context)
+    return THREAD_HANDLERS[form.cleaned_data["action"]](request, forum, threads)
+
+
+def _nothing_ticked(request: MemberRequest, noun: str, where: Thread | Forum) -> HttpResponse:
+    """Back to the page the bar was on (its `next`), or to the thread or forum."""
+    messages.error(request, f"Tick some {noun} first.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect(where)
 
 
 PostsHandler = Callable[[MemberRequest, Thread, list[Post]], HttpResponse]

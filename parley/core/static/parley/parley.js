@@ -146,12 +146,48 @@
     });
   }
 
+  // Inline moderation: the bar under the posts (or threads) acts on the ticked boxes, which
+  // join its form through their `form` attribute. Without this script the bar is always shown;
+  // here it stays hidden until a box is ticked, says how many are, and stays in view at the
+  // bottom of the window while more are ticked. Boxes added later (live replies) count too.
+  function updateInlineBar(bar) {
+    var n = document.querySelectorAll('input.mod-check[form="' + bar.id + '"]:checked').length;
+    bar.hidden = n === 0;
+    bar.classList.toggle("is-active", n > 0);
+    var count = bar.querySelector(".inline-mod-count");
+    if (count) {
+      count.textContent = n + " selected";
+      count.hidden = n === 0;
+    }
+    var select = bar.querySelector("select[name=action]");
+    if (select) {  // the browser's own "Please select an item in the list" says less
+      var noun = (bar.dataset.noun || "item") + "s";
+      select.setCustomValidity(select.value ? "" : "Choose what to do with the ticked " + noun + ".");
+    }
+  }
+
+  function setupInlineModeration() {
+    var bars = document.querySelectorAll("form.inline-mod");
+    if (!bars.length) return;
+    function updateAll() { bars.forEach(updateInlineBar); }
+    document.addEventListener("change", function (event) {
+      var el = event.target;
+      var bar = el.matches("input.mod-check[form]") ? document.getElementById(el.getAttribute("form"))
+        : el.closest("form.inline-mod");
+      if (bar && bar.classList.contains("inline-mod")) updateInlineBar(bar);
+    });
+    window.addEventListener("pageshow", updateAll);  // what a back/forward visit restored
+    document.addEventListener("htmx:afterSwap", updateAll);
+    updateAll();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localiseTimes(document);
     setInterval(function () { localiseTimes(document); }, TICK_MS);
     guessTimeZone();
     setupQuotes();
     setupCounters(document);
+    setupInlineModeration();
   });
   document.addEventListener("htmx:afterSwap", function (e) {
     localiseTimes(e.target);
