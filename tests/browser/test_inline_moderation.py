@@ -93,3 +93,34 @@ def test_without_javascript_the_bar_is_always_there(browser, live_server, world)
         expect(page.get_by_label("Ticked posts:")).to_be_visible()
     finally:
         context.close()
+
+
+def _same_line(box: dict, words: dict) -> bool:
+    """The checkbox's middle lies within the height of its words: one line, not two."""
+    middle = box["y"] + box["height"] / 2
+    return words["y"] <= middle <= words["y"] + words["height"] and box["x"] < words["x"]
+
+
+def test_merge_starts_on_the_oldest_and_checkboxes_sit_beside_their_words(new_page, world) -> None:
+    moderator: Page = new_page()
+    errors = watch_errors(moderator)
+    log_in(moderator, "Mod Squad")
+    moderator.goto(world.lounge.get_absolute_url())
+    moderator.get_by_label("Select Favourite tea").check()
+    moderator.get_by_label("Select Old news").check()
+    moderator.get_by_label("Ticked threads:").select_option("merge")
+    moderator.get_by_role("button", name="Go").click()
+    expect(moderator.get_by_role("heading", level=1)).to_have_text("Merge 2 threads")
+    # Both were started at the same moment: the first created is the older.
+    expect(moderator.get_by_label("Favourite tea (by Bob)")).to_be_checked()
+    expect(moderator.get_by_text("The oldest thread is chosen for you.")).to_be_visible()
+
+    box = moderator.get_by_role("checkbox", name="Leave redirects where the other threads were")
+    words = moderator.get_by_text("Leave redirects where the other threads were")
+    assert _same_line(box.bounding_box(), words.bounding_box())
+
+    moderator.goto(f"{world.short_thread.get_absolute_url()}moderate/move")
+    box = moderator.get_by_role("checkbox", name="Leave a redirect in the old forum")
+    words = moderator.get_by_text("Leave a redirect in the old forum")
+    assert _same_line(box.bounding_box(), words.bounding_box())
+    assert errors == []

@@ -105,7 +105,18 @@ class MoveForm(_RedirectFields):
 
 
 class MergeForm(_RedirectFields):
-    target = forms.TypedChoiceField(label="Merge into", coerce=int, widget=forms.RadioSelect)
+    """The target starts on the oldest thread, as XenForo's does: the merged thread then keeps
+    the address and title it has had longest, which links elsewhere most likely point to."""
+
+    target = forms.TypedChoiceField(
+        label="Merge into",
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=(
+            "The oldest thread is chosen for you. The thread you merge into keeps its title, "
+            "address and forum; the others' posts join it."
+        ),
+    )
     leave_redirects = forms.BooleanField(
         label="Leave redirects where the other threads were", required=False
     )
@@ -116,7 +127,9 @@ class MergeForm(_RedirectFields):
     def __init__(self, *args: object, threads: list[Thread], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         target = cast(forms.TypedChoiceField, self.fields["target"])  # declared above
-        target.choices = [(t.pk, t.title) for t in threads]
+        target.choices = [(t.pk, f"{t.title} (by {t.author_name})") for t in threads]
+        if threads:
+            target.initial = min(threads, key=lambda t: (t.created_at, t.pk)).pk
 
 
 class SplitForm(forms.Form):
