@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from parley.accounts import hooks
-from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, Member
+from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, ColourScheme, Member
 from parley.accounts.services import validate_chosen_username
 
 
@@ -186,4 +186,12 @@ class PreferencesForm(forms.Form):
         required=False,
         help_text="You still count as a member online, but your name is not shown and you do "
         "not appear in the list of current visitors.",
+    )
+    # Not required: a form without it (an old page, a script) leaves the choice as it is.
+    colour_scheme = forms.ChoiceField(
+        label="Colour scheme",
+        choices=ColourScheme.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="System follows your device's light or dark setting.",
     )

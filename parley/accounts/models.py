@@ -30,6 +30,15 @@ TIME_ZONE_CHOICES = sorted(
 )
 
 
+class ColourScheme(models.TextChoices):
+    """Light or dark pages: "system" follows the device's setting (prefers-color-scheme), as
+    guests' pages always do."""
+
+    SYSTEM = "system", "System"
+    LIGHT = "light", "Light"
+    DARK = "dark", "Dark"
+
+
 def member_url(member_id: int, username: str) -> str:
     """A profile URL from the id and name alone, so listings need not load the member row."""
     return f"{get_script_prefix()}members/{make_slug(username)}.{member_id}/"
@@ -66,6 +75,9 @@ class Member(AbstractUser):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     # Counted as a member online but not named, as in XenForo.
     is_invisible = models.BooleanField("hide my online status", default=False)
+    colour_scheme = models.CharField(
+        max_length=6, choices=ColourScheme.choices, default=ColourScheme.SYSTEM
+    )
     # "Mark all forums read": every thread older than this counts as read.
     board_read_at = models.DateTimeField(null=True, blank=True)
     # Kept by parley.notifications.services in the transaction that sends or reads alerts: the

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from parley.accounts import hooks
-from parley.accounts.models import Member, MemberSession
+from parley.accounts.models import ColourScheme, Member, MemberSession
 from parley.accounts.usernames import (
     MSG_LOOKALIKE,
     MSG_TAKEN,
@@ -363,13 +363,25 @@ def change_email(*, member: Member, email: str) -> None:
         member.save(update_fields=["email"])
 
 
-def update_preferences(*, member: Member, time_zone: str, is_invisible: bool | None = None) -> None:
-    """`is_invisible` None leaves the online-status choice as it is."""
+def update_preferences(
+    *,
+    member: Member,
+    time_zone: str,
+    is_invisible: bool | None = None,
+    colour_scheme: str | None = None,
+) -> None:
+    """`is_invisible` or `colour_scheme` None leaves that choice as it is. `colour_scheme` is a
+    `ColourScheme` value ("system", "light" or "dark")."""
+    if colour_scheme is not None and colour_scheme not in ColourScheme.values:
+        raise ValueError(f"Unknown colour scheme {colour_scheme!r}")
     member.time_zone = time_zone
     fields = ["time_zone"]
     if is_invisible is not None:
         member.is_invisible = is_invisible
         fields.append("is_invisible")
+    if colour_scheme is not None:
+        member.colour_scheme = colour_scheme
+        fields.append("colour_scheme")
     member.save(update_fields=fields)
 
 

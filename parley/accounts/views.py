@@ -211,13 +211,18 @@ def account_settings(request: MemberRequest) -> HttpResponse:
     member = request.user
     prefs = PreferencesForm(
         request.POST if request.POST.get("form") == "prefs" else None,
-        initial={"time_zone": member.time_zone, "is_invisible": member.is_invisible},
+        initial={
+            "time_zone": member.time_zone,
+            "is_invisible": member.is_invisible,
+            "colour_scheme": member.colour_scheme,
+        },
     )
     if prefs.is_bound and prefs.is_valid():
         services.update_preferences(
             member=member,
             time_zone=prefs.cleaned_data["time_zone"],
             is_invisible=prefs.cleaned_data["is_invisible"],
+            colour_scheme=prefs.cleaned_data["colour_scheme"] or None,
         )
         messages.success(request, "Your preferences were saved.")
         return redirect("account")
