@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from parley.forums.models import Post
+from parley.moderation.actions import services as actions
 from tests.browser.test_flows import log_in, watch_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -124,3 +125,21 @@ def test_merge_starts_on_the_oldest_and_checkboxes_sit_beside_their_words(new_pa
     words = moderator.get_by_text("Leave a redirect in the old forum")
     assert _same_line(box.bounding_box(), words.bounding_box())
     assert errors == []
+
+
+def test_the_moderator_log_stacks_each_entry_on_a_phone(new_page, world) -> None:
+    post = Post.objects.get(thread=world.long_thread, position=3)
+    actions.soft_delete_post(actor=world.moderator, post=post, reason="A long reason " * 8)
+    admin: Page = new_page()
+    log_in(admin, "Admin")
+    for width, stacked in ((1280, False), (390, True)):
+        admin.set_viewport_size({"width": width, "height": 800})
+        admin.goto("/moderation/log/")
+        row = admin.locator(".mod-log tbody tr").first
+        when, action = row.locator("td").nth(0), row.get_by_text("Deleted a post")
+        below = (
+            action.bounding_box()["y"] >= when.bounding_box()["y"] + when.bounding_box()["height"]
+        )
+        assert below == stacked, width
+        wide = admin.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, (width, wide)

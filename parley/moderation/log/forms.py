@@ -6,10 +6,13 @@ from typing import cast
 
 from django import forms
 
+from parley.moderation.log.phrases import action_phrase
+
 TARGET_KINDS = [
     ("", "Anything"),
     ("post", "Posts"),
     ("thread", "Threads"),
+    ("forum", "Forums"),
     ("member", "Members"),
     ("report", "Reports"),
 ]
@@ -25,4 +28,5 @@ class LogFilterForm(forms.Form):
     def __init__(self, *args: object, actions: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         action = cast(forms.ChoiceField, self.fields["action"])  # declared above
-        action.choices = [("", "Any action")] + [(a, a) for a in actions]
+        named = sorted((action_phrase(a), a) for a in actions)
+        action.choices = [("", "Any action")] + [(a, phrase) for phrase, a in named]

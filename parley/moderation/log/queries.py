@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.urls import get_script_prefix
 
+from parley.moderation.log.phrases import action_detail, action_phrase
 from parley.moderation.models import ModeratorLogEntry
 
 LOG_PAGE_SIZE = 50
@@ -62,6 +63,9 @@ def log_page(data: dict[str, object], size: int = LOG_PAGE_SIZE) -> LogPage:
     for entry in entries:
         path = TARGET_PATHS.get(entry.target_kind)
         entry.target_url = prefix + path.format(entry.target_id) if path else ""  # type: ignore[attr-defined]
+        entry.action_phrase = action_phrase(entry.action)  # type: ignore[attr-defined]
+        details = entry.details if isinstance(entry.details, dict) else {}
+        entry.action_detail = action_detail(entry.action, details)  # type: ignore[attr-defined]
     return LogPage(
         entries=entries,
         older=entries[-1].pk if entries and has_older else None,
