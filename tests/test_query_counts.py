@@ -67,7 +67,7 @@ PAGES: dict[str, Page] = {
     "report_queue": Page(lambda w, r: "/reports/", {"guest": 302, "member": 403}),
     "report": Page(lambda w, r: f"/reports/{r.pk}/", {"guest": 302, "member": 404}),
     "approval_queue": Page(lambda w, r: "/approval-queue/", {"guest": 302, "member": 403}),
-    "moderator_log": Page(lambda w, r: "/moderation/log/", {"guest": 404, "member": 404}),
+    "moderator_log": Page(lambda w, r: "/moderation/log/", {"guest": 302, "member": 404}),
     "online_sidebar": Page(lambda w, r: "/online/sidebar", {}),
     "thread_viewers": Page(lambda w, r: f"/threads/{w.long_thread.pk}/viewers", {}),
     "forum_viewers": Page(lambda w, r: f"/forums/{w.news.pk}/viewers", {}),
@@ -160,7 +160,7 @@ COUNTS: dict[str, dict[str, tuple[int, int]]] = {
         "moderator": (6, 0),  # session, member, stamp, held threads, held replies, badge
     },
     "moderator_log": {
-        "guest": (1, 0),  # stamp: 404
+        "guest": (0, 0),  # to the login page, as the queues
         "member": (3, 0),  # session, member, stamp: 404
         "admin": (6, 0),  # session, member, stamp, actions for the filter, entries, badge
     },

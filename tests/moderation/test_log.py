@@ -31,7 +31,7 @@ class ModeratorLogPageTests(TestCase):
         self.num_queries = django_assert_num_queries
 
     def test_administrators_only(self) -> None:
-        self.assertEqual(self.client.get(URL).status_code, 404)
+        self.assertRedirects(self.client.get(URL), f"/login/?next={URL}")  # as the queues do
         for user in (self.w.member, self.w.moderator):
             self.client.force_login(user)
             self.assertEqual(self.client.get(URL).status_code, 404)
