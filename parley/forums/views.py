@@ -306,6 +306,15 @@ def post_edit(request: MemberRequest, post_id: int) -> HttpResponse:
     )
 
 
+def _deleted_message(request: MemberRequest, post: Post) -> str:
+    """What the member who deleted `post` is told, on the page they land on."""
+    if post.pk == post.thread.first_post_id:
+        return "Thread deleted (moderators see it)."
+    if post.author_id == request.user.pk:
+        return "Your post was deleted."
+    return "Post deleted (moderators see it)."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_delete(request: MemberRequest, post_id: int) -> HttpResponse:
@@ -313,6 +322,7 @@ def post_delete(request: MemberRequest, post_id: int) -> HttpResponse:
     request.perms.ensure_can_delete_post(post)
     if request.method == "POST":
         services.delete_post(actor=request.user, post=post)
+        messages.success(request, _deleted_message(request, post))
         page = page_of_position(max(post.position - 1, 1), knobs.POSTS_PER_PAGE.get())
         return redirect(post.thread.page_url(page))
     return render(

@@ -162,7 +162,9 @@ def thread_moderate_delete(
         actions.delete_threads(
             actor=request.user, threads=[thread], reason=form.cleaned_data["reason"], hard=hard
         )
-        messages.success(request, "Thread deleted.")
+        messages.success(
+            request, "Thread deleted." if hard else "Thread deleted (moderators see it)."
+        )
         return redirect(thread.forum if hard else thread)
     return _confirm(request, "thread_delete.html", form, **_thread_context(thread))
 
