@@ -93,6 +93,18 @@ class AdminPermissionChangesTests(TestCase):
         self.assertEqual(self.client.post(url, {"post": "yes"}).status_code, 302)
         self.assertFalse(self.alice_sees_the_lounge())
 
+    def test_save_and_continue_opens_the_new_moderator_row(self) -> None:
+        from django.contrib.admin.models import LogEntry
+
+        response = self.client.post(
+            "/admin/permissions/forummoderator/add/",
+            {"member": self.w.member.pk, "forum": self.w.lounge.pk, "_continue": "1"},
+        )
+        row = ForumModerator.objects.get(member=self.w.member)
+        self.assertRedirects(response, f"/admin/permissions/forummoderator/{row.pk}/change/")
+        entry = LogEntry.objects.latest("pk")
+        self.assertEqual((entry.object_id, entry.is_addition()), (str(row.pk), True))
+
     def test_a_moderator_row_is_not_edited_in_place(self) -> None:
         row = add_forum_moderator(member=self.w.member, forum=self.w.lounge)
         page = self.client.get(f"/admin/permissions/forummoderator/{row.pk}/change/")

@@ -304,3 +304,78 @@ class GroupServiceTests(TestCase):
     def test_tree_and_other_changes_retire_the_tables(self) -> None:
         self.assert_bumps(perm_services.forum_tree_changed)
         self.assert_bumps(perm_services.permissions_changed)
+
+
+class WritesTouchOnlyTheirRowsTests(TestCase):
+    """A removal or a cleared entry takes exactly its own row: not another member's, group's
+    or forum's."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        perm_services.ensure_system_groups()
+        category = create_category(title="Desk")
+        cls.news = create_forum(category=category, title="News")
+        cls.sport = create_forum(category=category, title="Sport")
+        cls.alice, cls.bob = make_member("Alice"), make_member("Bob")
+        cls.a = perm_services.save_group(group=Group(name="A"))
+        cls.b = perm_services.save_group(group=Group(name="B"))
+
+    def test_removing_one_forum_moderator_keeps_the_others(self) -> None:
+        for member, forum in [
+            (self.alice, self.news),
+            (self.alice, self.sport),
+            (self.bob, self.news),
+        ]:
+            perm_services.add_forum_moderator(member=member, forum=forum)
+        perm_services.remove_forum_moderator(member=self.alice, forum=self.news)
+        left = set(ForumModerator.objects.values_list("member__username", "forum__title"))
+        self.assertEqual(left, {("Alice", "Sport"), ("Bob", "News")})
+
+    def test_clearing_an_entry_keeps_other_groups_and_levels(self) -> None:
+        for group in (self.a, self.b):
+            for forum in (None, self.news):
+                perm_services.set_permission(
+                    group=group, permission=registry.REPLY, value=registry.ALLOW, forum=forum
+                )
+        perm_services.set_permission(
+            group=self.a, permission=registry.REPLY, value=None, forum=self.news
+        )
+        left = {
+            (e.group.name, e.forum.title if e.forum else "global")
+            for e in PermissionEntry.objects.select_related("group", "forum").filter(
+                group__in=[self.a, self.b]
+            )
+        }
+        self.assertEqual(left, {("A", "global"), ("B", "global"), ("B", "News")})
+
+    def test_an_entry_describes_itself(self) -> None:
+        perm_services.set_permission(group=self.a, permission=registry.REPLY, value=registry.NEVER)
+        perm_services.set_permission(
+            group=self.a, permission=registry.REPLY, value=registry.ALLOW, forum=self.news
+        )
+        texts = sorted(str(e) for e in PermissionEntry.objects.filter(group=self.a))
+        self.assertEqual(
+            texts,
+            [
+                f"{self.a.pk}: reply=allow (forum {self.news.pk})",
+                f"{self.a.pk}: reply=never (global)",
+            ],
+        )
+
+
+class BanLookupHookTests(TestCase):
+    def test_the_provided_lookup_is_what_the_guardian_asks(self) -> None:
+        from parley.permissions import grants
+        from parley.permissions.guardian import perms_for
+
+        perm_services.ensure_system_groups()
+        member = make_member("Carol")
+        before = grants._ban_lookup
+        try:
+            grants.provide_ban_lookup(lambda member_id: grants.BanFacts("Testing hooks", None))
+            grants.bump_version()
+            self.assertEqual(perms_for(member).ban, grants.BanFacts("Testing hooks", None))
+        finally:
+            grants.provide_ban_lookup(before)
+        grants.bump_version()
+        self.assertIsNone(perms_for(member).ban)

@@ -13,11 +13,13 @@ from functools import partial
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.test import TestCase
 from django.utils import timezone
 
 from parley.accounts.models import Member
+from parley.core.markup import RENDERER_VERSION
 from parley.forums import services
-from parley.forums.models import Post, Thread
+from parley.forums.models import Forum, Post, Thread
 from parley.forums.services.structure import create_forum
 from parley.moderation.discipline import services as discipline
 from parley.moderation.models import Report, ReportReason
@@ -791,3 +793,175 @@ class DisciplineRefusalTests(RefusalBoard):
                 [True, False, False, True, False, False],
             )
         self.assertFalse(self.perms("banned_mod").can_warn_post(alices))
+
+
+class FinePointsTests(RefusalBoard):
+    """The edges a mutation run found unguarded: exact boundaries, who else's rows a write
+    touches, and what a fetched object brings along."""
+
+    def test_flood_and_approval_bypasses_follow_the_group(self) -> None:
+        gil, alice = self.perms("moderator"), self.perms("alice")
+        self.assertEqual(
+            [gil.can_bypass_flood(self.forum.pk), gil.can_post_without_approval(self.forum.pk)],
+            [True, True],
+        )
+        self.assertEqual(
+            [
+                alice.can_bypass_flood(self.forum.pk),
+                alice.can_post_without_approval(self.forum.pk),
+            ],
+            [False, False],
+        )
+
+    def test_a_moderator_moves_into_a_forum_they_moderate_but_may_not_post_in(self) -> None:
+        from parley.permissions.services import add_forum_moderator
+
+        add_forum_moderator(member=self.people["forum_mod"], forum=self.read_only)
+        fay = self.perms("forum_mod")
+        self.assertEqual(
+            outcome(lambda: fay.ensure_can_move_thread_to(self.thread("open"), self.read_only)),
+            PASSES,
+        )
+        targets = {f.title for f in fay.visible_target_forums(Forum.objects.all())}
+        self.assertEqual(targets, {"Public", "Elsewhere", "Announcements"})
+        alice = {f.title for f in self.perms("alice").visible_target_forums(Forum.objects.all())}
+        self.assertEqual(alice, {"Public", "Elsewhere"})
+        banned = self.perms("banned").visible_target_forums(Forum.objects.all())
+        self.assertEqual(list(banned), [])
+
+    def test_inline_moderation_takes_one_item_and_at_most_the_cap(self) -> None:
+        thread = self.thread("open")
+        fay, admin = self.perms("forum_mod"), self.perms("admin")
+        self.assertEqual(len(fay.get_posts_to_moderate(thread, [thread.first_post_id])), 1)
+        self.assertEqual(len(fay.get_threads_to_moderate(self.forum, [thread.pk])), 1)
+        # Another forum's thread is not this forum's, even for an administrator.
+        self.assertEqual(
+            outcome(lambda: admin.get_threads_to_moderate(self.forum, [self.elsewhere_thread.pk])),
+            ("404", "No such threads."),
+        )
+        last = Post.objects.filter(thread=thread).order_by("-position").first()
+        Post.objects.bulk_create(
+            Post(
+                thread=thread,
+                author=last.author,
+                author_name=last.author_name,
+                body_source="filler",
+                body_html="<p>filler</p>",
+                renderer_version=RENDERER_VERSION,
+                position=last.position + n,
+                created_at=last.created_at,
+            )
+            for n in range(1, INLINE_MAX_ITEMS + 1)
+        )
+        ids = list(
+            Post.objects.filter(thread=thread).order_by("position").values_list("pk", flat=True)
+        )
+        self.assertEqual(len(fay.get_posts_to_moderate(thread, ids[:INLINE_MAX_ITEMS])), 200)
+        self.assertEqual(
+            outcome(lambda: fay.get_posts_to_moderate(thread, ids[: INLINE_MAX_ITEMS + 1])),
+            ("404", "No such posts."),
+        )
+
+    def test_fetched_objects_bring_their_sub_forums_parent(self) -> None:
+        sub = create_forum(category=self.forum.category, title="Local", parent=self.forum)
+        thread = services.create_thread(
+            actor=self.people["alice"], forum=sub, title="Street fair", body="Saturday"
+        )
+        alice = self.perms("alice")
+        got_forum, got_thread = alice.get_forum(sub.pk), alice.get_thread(thread.pk)
+        got_post = alice.get_post(thread.first_post_id)
+        with self.assertNumQueries(0):
+            self.assertEqual(
+                (
+                    got_forum.parent.title,
+                    got_thread.forum.parent.title,
+                    got_thread.forum.title,
+                    got_post.thread.title,
+                ),
+                ("Public", "Public", "Local", "Street fair"),
+            )
+
+    def test_an_author_does_not_see_their_held_thread_once_deleted(self) -> None:
+        alice = self.perms("alice")
+        held = self.threads["thread_held"]
+        self.assertIn(held, alice.visible_threads(Thread.objects.all()))
+        from parley.moderation.actions import services as actions
+
+        actions.soft_delete_thread(
+            actor=self.people["moderator"], thread=self.thread("thread_held")
+        )
+        self.assertNotIn(held, alice.visible_threads(Thread.objects.all()))
+        self.assertNotIn(held.first_post, alice.visible_posts(Post.objects.all()))
+
+
+class EditWindowMessageTests(TestCase):
+    """The edit window's refusal names the window, in the singular for one minute, only to the
+    post's author; others are told plainly they may not edit."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from parley.permissions.models import GroupProfile
+        from parley.permissions.services import ensure_system_groups
+        from tests.world import build_world
+
+        ensure_system_groups()
+        cls.w = build_world()
+        cls.registered = GroupProfile.objects.get(group__name=registry.REGISTERED)
+        cls.old = services.reply_to_thread(
+            actor=cls.w.member,
+            thread=cls.w.short_thread,
+            body="Written long ago",
+            now=timezone.now() - timedelta(hours=2),
+        )
+
+    def refusal(self, member: Member, minutes: int) -> tuple[str, str]:
+        from parley.permissions.services import save_group_profile
+
+        save_group_profile(
+            group=self.registered.group,
+            user_title="Member",
+            display_priority=10,
+            edit_window_minutes=minutes,
+        )
+        post = Post.objects.select_related("thread").get(pk=self.old.pk)
+        return outcome(lambda: perms_for(member).ensure_can_edit_post(post))
+
+    def test_the_author_is_told_the_window(self) -> None:
+        self.assertEqual(
+            self.refusal(self.w.member, 1),
+            (
+                "403",
+                "Posts can be edited for 1 minute after posting; this one can no longer be edited.",
+            ),
+        )
+        self.assertEqual(
+            self.refusal(self.w.member, 2)[1],
+            "Posts can be edited for 2 minutes after posting; this one can no longer be edited.",
+        )
+
+    def test_someone_else_is_told_they_may_not_edit(self) -> None:
+        self.assertEqual(self.refusal(self.w.other, 1), ("403", "You may not edit this post."))
+
+    def test_someone_else_in_a_locked_thread_is_not_told_about_the_lock(self) -> None:
+        post = services.reply_to_thread(actor=self.w.member, thread=self.w.short_thread, body="Hi")
+        from parley.forums.services import set_thread_state
+
+        set_thread_state(actor=self.w.moderator, thread=self.w.short_thread, is_locked=True)
+        post = Post.objects.select_related("thread").get(pk=post.pk)
+        self.assertEqual(
+            outcome(lambda: perms_for(self.w.other).ensure_can_edit_post(post)),
+            ("403", "You may not edit this post."),
+        )
+
+    def test_the_window_ends_after_its_last_minute_not_on_it(self) -> None:
+        from unittest import mock
+
+        self.refusal(self.w.member, 30)
+        post = Post.objects.select_related("thread").get(pk=self.old.pk)
+        perms = perms_for(self.w.member)
+        at = post.created_at + timedelta(minutes=30)
+        with mock.patch("parley.permissions.guardian.posts.timezone.now", return_value=at):
+            self.assertTrue(perms.can_edit_post(post))
+        later = at + timedelta(microseconds=1)
+        with mock.patch("parley.permissions.guardian.posts.timezone.now", return_value=later):
+            self.assertFalse(perms.can_edit_post(post))

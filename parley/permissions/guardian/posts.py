@@ -24,19 +24,20 @@ class PostGuardian(ThreadGuardian):
 
     def visible_posts(self, qs: Posts) -> Posts:
         moderated = self.forums_with(MODERATE)
-        published = Q(
-            is_deleted=False,
-            awaiting_approval=False,
-            thread__is_deleted=False,
-            thread__awaiting_approval=False,
-        )
         if self.member_id:
-            # Authors see their own held posts (marked as awaiting approval), in threads they see.
-            mine = Q(author_id=self.member_id)
-            published |= (
+            # Authors also see their own held posts (marked as awaiting approval), and the posts
+            # of their own held thread.
+            published = (
                 Q(is_deleted=False, thread__is_deleted=False)
-                & (mine | Q(awaiting_approval=False))
+                & (Q(awaiting_approval=False) | Q(author_id=self.member_id))
                 & (Q(thread__awaiting_approval=False) | Q(thread__author_id=self.member_id))
+            )
+        else:
+            published = Q(
+                is_deleted=False,
+                awaiting_approval=False,
+                thread__is_deleted=False,
+                thread__awaiting_approval=False,
             )
         return qs.filter(
             published | Q(thread__forum_id__in=moderated),

@@ -32,8 +32,10 @@ class ThreadGuardian(ForumGuardian):
         """Threads in forums the reader may read; deleted ones only where they moderate."""
         moderated = self.forums_with(MODERATE)
         published = Q(is_deleted=False, awaiting_approval=False)
-        if self.member_id:
-            published |= Q(is_deleted=False, awaiting_approval=True, author_id=self.member_id)
+        if self.member_id:  # and their own held threads
+            published = Q(is_deleted=False) & (
+                Q(awaiting_approval=False) | Q(author_id=self.member_id)
+            )
         return qs.filter(
             published | Q(forum_id__in=moderated), forum_id__in=self.forums_with(READ_THREADS)
         )
