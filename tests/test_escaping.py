@@ -78,14 +78,39 @@ _URL_ATTRS = {"href", "src", "action", "formaction", "data", "poster", "srcset",
 _FOREIGN_TAGS = {"svg", "math", "iframe", "object", "embed", "frame", "frameset", "base", "style"}
 
 
+# The site's own inline SVG icons (sticky, locked, scroll buttons): drawing only, no behaviour.
+_ICON_ATTRS = {
+    "class",
+    "viewbox",
+    "width",
+    "height",
+    "fill",
+    "aria-hidden",
+    "role",
+    "aria-label",
+    "focusable",
+}
+
+
+def _site_icon(node: Node) -> bool:
+    """An <svg> as the templates draw their icons: known attributes, only <title> and <path d>
+    inside (a printed string would bring its own markup, which would not pass)."""
+    inner = node.descendants()
+    return (
+        set(node.attrs) <= _ICON_ATTRS
+        and all(child.tag in ("title", "path") for child in inner)
+        and all(set(child.attrs) <= {"d"} for child in inner)
+    )
+
+
 def injected(root: Node) -> list[str]:
     """Elements and attributes a page would only have if some string were printed as markup.
-    The site itself has no inline script, no event-handler attribute and no inline SVG; its
-    images come only from post bodies (absolute http(s) URLs)."""
+    The site itself has no inline script, no event-handler attribute and no inline SVG beyond
+    its drawn icons; its images come only from post bodies (absolute http(s) URLs)."""
     problems = []
     for node in root.descendants():
         attrs = node.attrs
-        if node.tag in _FOREIGN_TAGS:
+        if node.tag in _FOREIGN_TAGS and not (node.tag == "svg" and _site_icon(node)):
             problems.append(f"<{node.tag}> element")
         if node.tag == "script" and (
             not attrs.get("src", "").startswith(settings.STATIC_URL) or node.text.strip()
@@ -627,3 +652,27 @@ def test_value_filters_alone_refuse_script_urls(url: str) -> None:
     """Layer: the value filters themselves, whatever nh3's scheme list says."""
     assert not is_safe_link(url)
     assert not is_safe_image(url)
+
+
+class DetectorTests(TestCase):
+    """The detector itself: a printed string's markup is flagged, the site's icons are not."""
+
+    def test_hostile_markup_is_flagged_and_the_site_icons_pass(self) -> None:
+        flagged = {
+            '<svg onload="alert(1)"></svg>': ["<svg> element", "onload= on <svg>"],
+            '<svg viewBox="0 0 1 1"><script>alert(1)</script></svg>': [
+                "<svg> element",
+                "inline <script>: 'alert(1)'",
+            ],
+            '<svg><a href="/x"><path d="M0"/></a></svg>': ["<svg> element"],
+            '<svg><path d="M0" style="x"/></svg>': ["<svg> element"],
+        }
+        for markup, problems in flagged.items():
+            with self.subTest(markup=markup):
+                self.assertEqual(injected(parse(markup)), problems)
+        icon = (
+            '<svg class="status-icon" viewBox="0 0 16 16" width="14" height="14" '
+            'fill="currentColor" role="img" aria-label="Locked" focusable="false">'
+            '<title>Locked</title><path d="M8 1z"/></svg>'
+        )
+        self.assertEqual(injected(parse(icon)), [])
