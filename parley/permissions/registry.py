@@ -12,7 +12,6 @@ START_THREAD = "start_thread"
 REPLY = "reply"
 EDIT_OWN = "edit_own"
 DELETE_OWN = "delete_own"
-REACT = "react"
 REPORT = "report"
 BYPASS_FLOOD = "bypass_flood"
 POST_WITHOUT_APPROVAL = "post_without_approval"
@@ -25,7 +24,6 @@ PERMISSIONS: dict[str, str] = {
     REPLY: "Reply to threads",
     EDIT_OWN: "Edit own posts",
     DELETE_OWN: "Delete own posts",
-    REACT: "React to posts",
     REPORT: "Report posts",
     BYPASS_FLOOD: "Bypass flood control",
     POST_WITHOUT_APPROVAL: "Post without approval (even as a newcomer)",
@@ -42,7 +40,9 @@ REGISTERED = "Registered"
 MODERATORS = "Moderators"
 ADMINISTRATORS = "Administrators"
 
-MEMBER_BASICS = [VIEW_FORUM, READ_THREADS, START_THREAD, REPLY, EDIT_OWN, DELETE_OWN, REACT, REPORT]
+# ("React to posts" comes back with reactions themselves: a permission with nothing behind it
+# only confuses the administrator who sets it.)
+MEMBER_BASICS = [VIEW_FORUM, READ_THREADS, START_THREAD, REPLY, EDIT_OWN, DELETE_OWN, REPORT]
 # Built-in groups: (name, user title, display priority, global permissions allowed).
 SYSTEM_GROUPS: list[tuple[str, str, int, list[str]]] = [
     (GUESTS, "Guest", 0, [VIEW_FORUM, READ_THREADS]),

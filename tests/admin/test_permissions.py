@@ -11,7 +11,7 @@ from django.test import TestCase
 from parley.accounts.models import Member
 from parley.permissions import grants
 from parley.permissions.models import ForumModerator
-from parley.permissions.registry import NEVER, REACT, READ_THREADS, REGISTERED, VIEW_FORUM
+from parley.permissions.registry import NEVER, READ_THREADS, REGISTERED, REPORT, VIEW_FORUM
 from parley.permissions.services import (
     add_forum_moderator,
     add_member_to_group,
@@ -19,6 +19,7 @@ from parley.permissions.services import (
     save_group,
 )
 from tests.admin.support import bulk_delete, form_data, submit, tables_cached_as_committed
+from tests.core.parsed import parse
 from tests.world import build_world
 
 
@@ -255,7 +256,7 @@ class AdminPermissionEntryEditsTests(TestCase):
             self.client,
             self.url,
             {
-                f"{row}-permission": REACT,
+                f"{row}-permission": REPORT,
                 f"{extra}-forum": str(self.w.lounge.pk),
                 f"{extra}-permission": VIEW_FORUM,
                 f"{extra}-value": NEVER,
@@ -265,8 +266,21 @@ class AdminPermissionEntryEditsTests(TestCase):
         self.assertEqual(
             self.entries(),
             {
-                ("The lounge", REACT, "allow"),
+                ("The lounge", REPORT, "allow"),
                 ("The lounge", VIEW_FORUM, NEVER),
                 ("The lounge", READ_THREADS, "allow"),
             },
         )
+
+
+class OfferedPermissionsTests(TestCase):
+    def test_the_group_form_offers_only_permissions_something_checks(self) -> None:
+        w = build_world()
+        self.client.force_login(w.admin)
+        registered = Group.objects.get(name=REGISTERED)
+        page = parse(self.client.get(f"/admin/auth/group/{registered.pk}/change/").content)
+        select = page.find("select", name="permission_entries-0-permission")
+        offered = {option.text.strip() for option in select.find_all("option")} - {"---------"}
+        self.assertNotIn("React to posts", offered)  # back with reactions themselves
+        self.assertIn("Report posts", offered)
+        self.assertFalse(registered.permission_entries.filter(permission="react").exists())
