@@ -54,7 +54,10 @@ def signed_in_as(page: Page) -> str | None:
     """The member name in the account nav, or None for a guest's page."""
     nav = page.doc.find("nav", cls="user-nav")
     link = nav.find("a", cls="user-link") if nav is not None else None
-    return _own_text(link) if link is not None else None
+    if link is None:
+        return None
+    name = link.find("span", cls="user-name")  # beside the avatar's initial
+    return _own_text(name if name is not None else link)
 
 
 def profile_url(page: Page) -> str:
