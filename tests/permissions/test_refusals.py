@@ -862,6 +862,60 @@ class FinePointsTests(RefusalBoard):
             ("404", "No such posts."),
         )
 
+    def test_a_global_moderator_moves_into_a_forum_where_their_group_may_not_post(self) -> None:
+        from parley.permissions.services import group_named
+
+        set_permission(
+            group=group_named(registry.MODERATORS),
+            permission=registry.START_THREAD,
+            value=registry.DENY,
+            forum=self.read_only,
+        )
+        gil = self.perms("moderator")
+        self.assertFalse(gil.can_start_thread(self.read_only))
+        self.assertEqual(
+            outcome(lambda: gil.ensure_can_move_thread_to(self.thread("open"), self.read_only)),
+            PASSES,
+        )
+        targets = {f.title for f in gil.visible_target_forums(Forum.objects.all())}
+        self.assertIn("Announcements", targets)
+
+    def test_only_administrators_open_the_admin_site(self) -> None:
+        self.assertEqual(
+            {
+                p: self.perms(p).can_open_admin_site()
+                for p in ("guest", "alice", "moderator", "forum_mod", "admin")
+            },
+            {"guest": False, "alice": False, "moderator": False, "forum_mod": False, "admin": True},
+        )
+
+    def test_inline_moderation_takes_at_most_the_cap_of_threads(self) -> None:
+        bob = self.people["bob"]
+        now = timezone.now()
+        Thread.objects.bulk_create(
+            Thread(
+                forum=self.forum,
+                title=f"Filler {n}",
+                slug=f"filler-{n}",
+                author=bob,
+                author_name=bob.username,
+                created_at=now,
+                last_post_at=now,
+            )
+            for n in range(INLINE_MAX_ITEMS + 1)
+        )
+        ids = list(
+            Thread.objects.filter(title__startswith="Filler ")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        fay = self.perms("forum_mod")
+        self.assertEqual(len(fay.get_threads_to_moderate(self.forum, ids[:INLINE_MAX_ITEMS])), 200)
+        self.assertEqual(
+            outcome(lambda: fay.get_threads_to_moderate(self.forum, ids)),
+            ("404", "No such threads."),
+        )
+
     def test_fetched_objects_bring_their_sub_forums_parent(self) -> None:
         sub = create_forum(category=self.forum.category, title="Local", parent=self.forum)
         thread = services.create_thread(
