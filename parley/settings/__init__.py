@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # its sitemap.xml templates
     "django_htmx",
     "huey.contrib.djhuey",
     "csp",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "parley.moderation",
     "parley.permissions",
     "parley.notifications",
+    "parley.feeds",
 ]
 
 MIDDLEWARE = [

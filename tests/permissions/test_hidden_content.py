@@ -254,6 +254,7 @@ class HiddenContentTests(TestCase):
             "member_id": [Fill(m.pk, make_slug(m.username)) for m in members],
             "report_id": [Fill(self.deleted_report.pk), Fill(self.private_report.pk)],
             "page": [Fill(1)],
+            "section": [Fill("forums"), Fill("threads")],  # the sitemap's
             "token": [Fill("x")],
             "uidb64": [Fill("x")],
         }
