@@ -197,7 +197,10 @@ def test_site_relative_links_allowed_but_protocol_relative_not():
         ("[B]bold[/b]", "<strong>bold</strong>"),
         ("[I]it[/I]", "<em>it</em>"),
         ("[b]a [i]b[/i] c[/b]", "<strong>a <em>b</em> c</strong>"),
-        ("[color=red]red[/color] [SIZE=4]big[/size]", "<p>red big</p>"),
+        (
+            "[color=red]red[/color] [SIZE=4]big[/size]",
+            '<p><span class="bb-color-red">red</span> <span class="bb-size-4">big</span></p>',
+        ),
         ("x [code]**raw** [b]no[/b][/code] y", "<code>**raw** [b]no[/b]</code>"),
     ],
 )

@@ -23,7 +23,7 @@ SAFE_TAGS = {
     "h2", "h3", "h4", "h5", "h6", "hr", "details", "summary", "span",
 }  # fmt: skip
 SAFE_ATTRS = {
-    "a": {"href", "title", "rel"},
+    "a": {"href", "title", "rel", "class"},
     "img": {"src", "alt", "title", "loading", "decoding"},
     "blockquote": {"class", "data-author", "data-member"},
     "div": {"class"},
@@ -32,6 +32,18 @@ SAFE_ATTRS = {
     "ol": {"start"},
     "th": {"align"},
     "td": {"align"},
+    "span": {"class"},
+}
+# Every class value the renderer may write, per tag: a fixed vocabulary, so no member can
+# borrow the site's own classes (or any other) to dress up a post.
+_BB = r"bb-(?:align-(?:left|center|right|justify)|indent-[1-3])"
+SAFE_CLASSES = {
+    "blockquote": re.compile(r"bbquote"),
+    "div": re.compile(rf"bbquote-(?:head|body|omitted)|{_BB}"),
+    "details": re.compile(r"spoiler"),
+    "code": re.compile(r"language-[A-Za-z0-9_+#.\-]{1,32}"),
+    "span": re.compile(rf"bb-color-[a-z]{{3,20}}|bb-size-[1-7]|{_BB}"),
+    "a": re.compile(r"bb-media"),
 }
 DANGEROUS_TAGS = (
     "script", "svg", "math", "iframe", "style", "form", "input", "object", "embed",
@@ -67,6 +79,12 @@ class _Inspector(HTMLParser):
                 self.problems.append(f"attribute {name}= on <{tag}>")
             if name not in allowed:
                 self.problems.append(f"unexpected attribute {name}= on <{tag}>")
+            if name == "class" and tag in SAFE_CLASSES:
+                self.problems.extend(
+                    f"class {c!r} on <{tag}>"
+                    for c in value.split()
+                    if not SAFE_CLASSES[tag].fullmatch(c)
+                )
             if name == "href" and not _href_ok(value):
                 self.problems.append(f"href={value!r}")
             if name == "src" and not _src_ok(value):
@@ -190,6 +208,28 @@ VECTORS = [
     "[b][i][u][s]<script>alert(1)</script>[/s][/u][/i][/b]",
     "[quote][spoiler][list][*][code]<svg>[/code][/list][/spoiler][/quote]",
     "[quote]" * 50 + "<script>" + "[/quote]" * 50,
+    # XenForo's extra tags
+    "[color=red;background:url(javascript:alert(1))]x[/color]",
+    '[color="red" onmouseover="alert(1)"]x[/color]',
+    "[color=#ff0000 onmouseover=alert(1)]x[/color]",
+    "[color=expression(alert(1))]x[/color]",
+    "[size=99999]x[/size]",
+    "[size=7;position:fixed]x[/size]",
+    "[size=7 onclick=alert(1)]x[/size]",
+    "[user=1 onmouseover=alert(1)]x[/user]",
+    '[user="1" onmouseover="alert(1)"]x[/user]',
+    "[user=javascript:alert(1)]x[/user]",
+    '[media=youtube]"><script>alert(1)</script>[/media]',
+    '[media=youtube]dQw4w9WgXcQ" onmouseover="alert(1)[/media]',
+    "[media=javascript]alert(1)[/media]",
+    "[media]javascript:alert(1)[/media]",
+    "[media]https://youtu.be/dQw4w9WgXcQ<svg onload=alert(1)>[/media]",
+    '[media]https://www.youtube.com/watch?v=dQw4w9WgXcQ&t="><script>[/media]',
+    '[center="><script>alert(1)</script>]x[/center]',
+    "[indent=1 onclick=alert(1)]x[/indent]",
+    "[center][color=red][size=7][user=1][b]x[/center][/user][/b][/size]",
+    "[center]\n[quote]\n[indent]<script>\n[/center]\n[/quote]",
+    "[url=https://ok.example][media=youtube]dQw4w9WgXcQ[/media][/url]",
     # unclosed / broken nesting
     '<a href="javascript:alert(1)">[b]',
     "[b]<img src=x onerror=alert(1)>",
@@ -259,6 +299,10 @@ FRAGMENTS = [
     "onerror=", "onmouseover=", "&#x09;", "&#106;", "&colon;", "&lt;", "&#x202e;",
     "\u202e", "\u2066", "\x00", "\x1b", "\x85", "\r\n", "\r", "\\", "\\[", "[/*]",
     "[ref]: ", "x", "hello world", "]]", "[[",
+    "[size=7]", "[size=99999]", "[/size]", "[center]", "[/center]", "[right]", "[/right]",
+    "[indent=2]", "[/indent]", "[user=1]", "[user=", "[/user]", "[media=youtube]", "[media]",
+    "[/media]", "dQw4w9WgXcQ", "https://youtu.be/", "[color=#abc]", "[color=red;x:y]",
+    "[color=", "[font=Arial]", "[/font]",
 ]  # fmt: skip
 
 markup_soup = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=60).map(

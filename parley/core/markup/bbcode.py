@@ -2,11 +2,13 @@
 
 Block tags ([quote] [spoiler] [list] [code]) are a block rule: the opening tag
 must be the first thing on a line or follow plain inline text (then the text
-becomes its own paragraph); the closing tag may be anywhere. Inline tags
-([b] [i] [u] [s] [url] [img] [code] [email] + presentational ones kept only
-for their text) are an inline rule. Tags are matched up front in one linear
-pass per source string (per-name stacks), so only matched pairs ever become
-elements, unmatched tags stay literal text, and output is always well nested.
+becomes its own paragraph); the closing tag may be anywhere. Alignment and
+[indent] are blocks when they open a line, inline elsewhere. Inline tags
+([b] [i] [u] [s] [url] [img] [code] [email], and extras.py's [color] [size]
+[user] [media]; [font] keeps only its text) are an inline rule. Tags are
+matched up front in one linear pass per source string (per-name stacks), so
+only matched pairs ever become elements, unmatched tags stay literal text, and
+output is always well nested.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from markdown_it.rules_block.paragraph import paragraph as paragraph_rule
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from .extras import BLOCK_STYLE_TAGS, block_class, media_link, member_href, span_class
 from .quotes import (
     MAX_QUOTE_DEPTH,
     Attribution,
@@ -40,9 +43,9 @@ from .sanitise import is_safe_image, is_safe_link
 # Python stack use; deeper spoilers/lists stay literal, deeper quotes elide.
 MAX_BB_NESTING = 6
 # Inline tags inside each other ([b], [color=], [url=] ...). Each level is a
-# nested tokenize call, and [color]/[size]/[font]/[center]... push no token,
-# so markdown-it's own maxNesting never sees them: without this bound, a few
-# hundred of them overflow the Python stack. Deeper tags stay literal text.
+# nested tokenize call, and [font] (or a [color] with a refused colour) pushes
+# no token, so markdown-it's own maxNesting never sees it: without this bound,
+# a few hundred of them overflow the Python stack. Deeper tags stay literal text.
 MAX_INLINE_NESTING = 20
 POST_URL = "/posts/{}/"
 
@@ -94,7 +97,12 @@ def _next_block(
         mid_line = bool(prefix.strip())
         if mid_line and (not mid_line_ok or "`" in prefix):
             return None  # (a backtick means the tag may sit inside a code span)
-        if pair.name in ("spoiler", "list") and env.get(_ENV_NEST, 0) >= MAX_BB_NESTING:
+        if pair.name in BLOCK_STYLE_TAGS:
+            # Inside a line, with a refused argument or too deep: left to the inline rule,
+            # which shows it as well as it can (a span; literal tags across paragraphs).
+            if mid_line or env.get(_ENV_NEST, 0) >= MAX_BB_NESTING or _style_class(pair) is None:
+                continue
+        elif pair.name in ("spoiler", "list") and env.get(_ENV_NEST, 0) >= MAX_BB_NESTING:
             env[ENV_TOO_DEEP] = True
             continue
         close_line = _close_line(state, pair, line, end_line)
@@ -240,7 +248,29 @@ def _emit_list(state: StateBlock, pair: BlockPair, body: str, line_map: list[int
     state.push(f"{kind}_close", tag, -1)
 
 
+def _tag_value(arg: str | None) -> str | None:
+    """A tag's argument without its quotes; "" (which no vocabulary accepts) when words
+    follow the quoted value, as in [color="red" onclick=...]."""
+    if arg is None:
+        return None
+    value, extras = unquote_arg(arg)
+    return "" if extras.strip() else value
+
+
+def _style_class(pair: BlockPair) -> str | None:
+    return block_class(pair.name, _tag_value(pair.arg))
+
+
+def _emit_styled(state: StateBlock, pair: BlockPair, body: str, line_map: list[int]) -> None:
+    token = state.push("bb_block_open", "div", 1)
+    token.attrs = {"class": str(_style_class(pair))}
+    token.map = line_map
+    _subparse(state, body)
+    state.push("bb_block_close", "div", -1)
+
+
 _EMITTERS = {"code": _emit_code, "quote": _emit_quote, "spoiler": _emit_spoiler, "list": _emit_list}
+_EMITTERS.update(dict.fromkeys(BLOCK_STYLE_TAGS, _emit_styled))
 
 
 def bbcode_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -292,9 +322,7 @@ def bbcode_block(state: StateBlock, start_line: int, end_line: int, silent: bool
 # --------------------------------------------------------------------------
 
 _FORMAT = {"b": "strong", "i": "em", "u": "u", "s": "s"}
-_TRANSPARENT = frozenset(
-    {"color", "size", "font", "center", "left", "right", "justify", "indent", "user"}
-)
+_SPAN_TAGS = BLOCK_STYLE_TAGS | {"color", "size"}
 _ALT_RE = re.compile(r"""\balt=(?:"([^"]*)"|'([^']*)'|(\S+))""", re.IGNORECASE)
 _DOMAIN_RE = re.compile(r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+(?:[/?#:]|$)")
 _EMAIL_RE = re.compile(r"[^\s@<>\"'()\[\]\\,;:]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
@@ -311,6 +339,10 @@ def _link_href(md: MarkdownIt, url: str) -> str | None:
     return href if is_safe_link(href) else None
 
 
+def _is_web_link(href: str | None) -> bool:
+    return href is not None and href.lower().startswith(("http://", "https://"))
+
+
 def _inner(state: StateInline, start: int, end: int) -> None:
     """Tokenize src[start:end] in place (as markdown-it's link rule does)."""
     env = state.env
@@ -324,9 +356,11 @@ def _inner(state: StateInline, start: int, end: int) -> None:
     state.posMax = old_max
 
 
-def _push_link(state: StateInline, href: str, text: str | None, pair: InlinePair) -> None:
+def _push_link(
+    state: StateInline, href: str, text: str | None, pair: InlinePair, cls: str | None = None
+) -> None:
     token = state.push("link_open", "a", 1)
-    token.attrs = {"href": href}
+    token.attrs = {"href": href} if cls is None else {"href": href, "class": cls}
     token.markup = "bbcode"
     if text is not None:
         state.push("text", "", 0).content = text
@@ -359,7 +393,37 @@ def bbcode_inline(state: StateInline, silent: bool) -> bool:
         state.push(f"bb_{name}_open", _FORMAT[name], 1).markup = f"[{name}]"
         _inner(state, pair.open_end, pair.close_start)
         state.push(f"bb_{name}_close", _FORMAT[name], -1).markup = f"[/{name}]"
-    elif name in _TRANSPARENT:
+    elif name in _SPAN_TAGS:
+        value = _tag_value(pair.arg)
+        if pair.attrs is None and (cls := span_class(name, value)) is not None:
+            state.push("bb_span_open", "span", 1).attrs = {"class": cls}
+            _inner(state, pair.open_end, pair.close_start)
+            state.push("bb_span_close", "span", -1)
+        else:  # a colour, size... outside the vocabulary: the text stays, unformatted
+            _inner(state, pair.open_end, pair.close_start)
+    elif name == "user":
+        value = _tag_value(pair.arg)
+        href = member_href(value) if state.linkLevel == 0 and pair.attrs is None else None
+        if href is None:
+            _inner(state, pair.open_end, pair.close_start)  # no usable id: the name alone
+        elif not raw.strip():
+            return False  # nothing to click: the tag stays visible as typed
+        else:
+            _push_link(state, href, None, pair)
+    elif name == "media":
+        provider = _tag_value(pair.arg)
+        media = media_link(provider, raw) if state.linkLevel == 0 else None
+        if media is not None:
+            _push_link(state, media.href, media.label, pair, cls="bb-media")
+        elif (
+            provider is None
+            and state.linkLevel == 0
+            and _is_web_link(href := _link_href(state.md, raw))
+        ):
+            _push_link(state, str(href), raw.strip(), pair)  # another site: an ordinary link
+        else:
+            return False  # unknown provider or id: the tag stays visible as typed
+    elif name == "font":
         _inner(state, pair.open_end, pair.close_start)
     elif name == "code":
         token = state.push("code_inline", "code", 0)

@@ -17,7 +17,10 @@ from .sanitise import clean_control_chars
 MAX_QUOTE_DEPTH: int = 3
 MAX_AUTHOR_LEN = 100
 
-BLOCK_TAGS = ("quote", "spoiler", "list", "code")
+# Alignment and indentation are blocks too when they open a line (bbcode.py decides), so
+# that they may hold paragraphs, lists and quotes; elsewhere they are inline tags.
+BLOCK_TAGS = ("quote", "spoiler", "list", "code", "center", "left", "right", "justify", "indent")
+_BLOCK_NAMES = "|".join(BLOCK_TAGS)
 
 # An opening tag's argument is either ``="quoted"`` (may contain "]", may be
 # followed by phpBB-style ``post_id=1 user_id=2``) or a bare value up to "]".
@@ -28,7 +31,7 @@ _ARG = (
     r"""|'[^'\n]{0,300}+'[^\]\n]{0,300}+|[^\]\n]{0,300}+))?"""
 )
 BLOCK_TAG_RE = re.compile(
-    r"\[(?:/(?P<close>quote|spoiler|list|code)|(?P<open>quote|spoiler|list|code)" + _ARG + r")\]",
+    rf"\[(?:/(?P<close>{_BLOCK_NAMES})|(?P<open>{_BLOCK_NAMES})" + _ARG + r")\]",
     re.IGNORECASE,
 )
 _CODE_CLOSE_RE = re.compile(r"(?<!\\)\[/code\]", re.IGNORECASE)
@@ -64,7 +67,7 @@ class BlockPairs:
 
 
 def pair_block_tags(src: str) -> BlockPairs:
-    """Match [quote]/[spoiler]/[list]/[code] tags in one linear pass.
+    """Match the BLOCK_TAGS in one linear pass.
 
     Each tag name has its own stack, so mismatched interleavings never produce
     overlapping output; [code] is raw (first [/code] closes it, nothing inside
@@ -230,7 +233,9 @@ def quote_source(*, author_name: str, post_id: int, member_id: int | None, body_
 
 # --- inline tag pairing ----------------------------------------------------
 
-_INLINE_NAMES = "url|img|code|email|color|size|font|center|left|right|justify|indent|user|b|i|u|s"
+_INLINE_NAMES = (
+    "url|img|code|email|media|color|size|font|center|left|right|justify|indent|user|b|i|u|s"
+)
 INLINE_TAG_RE = re.compile(
     rf"\[(?:/(?P<close>{_INLINE_NAMES})|(?P<open>{_INLINE_NAMES})"
     r"""(?:=(?P<arg>"[^"\n]{0,2048}+"|'[^'\n]{0,2048}+'|[^\]\n]{0,2048}+)"""
@@ -238,7 +243,8 @@ INLINE_TAG_RE = re.compile(
     re.IGNORECASE,
 )
 _RAW_CLOSE = {
-    n: re.compile(rf"(?<!\\)\[/{n}\]", re.IGNORECASE) for n in ("url", "img", "code", "email")
+    n: re.compile(rf"(?<!\\)\[/{n}\]", re.IGNORECASE)
+    for n in ("url", "img", "code", "email", "media")
 }
 
 
@@ -253,7 +259,7 @@ class InlinePair:
 
 
 def pair_inline_tags(src: str) -> dict[int, InlinePair]:
-    """Match inline tags in one pass; [code], [img] and argument-less [url] /
+    """Match inline tags in one pass; [code], [img], [media] and argument-less [url] /
     [email] are raw (their first closing tag ends them, nothing inside counts)."""
     pairs: dict[int, InlinePair] = {}
     stacks: dict[str, list[re.Match[str]]] = {}
@@ -271,7 +277,7 @@ def pair_inline_tags(src: str) -> dict[int, InlinePair]:
                 )
             continue
         name, arg = m.group("open").lower(), m.group("arg")
-        if name in ("code", "img") or (name in ("url", "email") and arg is None):
+        if name in ("code", "img", "media") or (name in ("url", "email") and arg is None):
             if name in exhausted:
                 continue
             c = _RAW_CLOSE[name].search(src, m.end())

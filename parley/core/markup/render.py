@@ -21,7 +21,9 @@ from .sanitise import clean_control_chars, is_safe_image, is_safe_link, sanitise
 # posts rendered by an older version can be found and re-rendered.
 # 2: bounded nesting (deep content flattened, not dropped); link text that
 #    names another host than the link's own shows the real one.
-RENDERER_VERSION: int = 2
+# 3: XenForo's [color] [size] [center] [left] [right] [justify] [indent] [user]
+#    and [media] are shown (extras.py), where they used to keep only their text.
+RENDERER_VERSION: int = 3
 
 # markdown-it's own bound on nested blocks (quotes, lists) and inline tokens
 # (links, emphasis, [b]...). It protects the Python stack; past it, markdown-it

@@ -11,6 +11,8 @@ import re
 
 import nh3
 
+from .extras import DIV_CLASSES, LINK_CLASSES, SPAN_CLASSES
+
 # C0 controls except \t and \n, DEL, C1 controls, bidi embeddings/overrides and
 # isolates (Trojan-source style spoofing), and lone surrogates (which would make
 # the Rust sanitiser fail to encode the string).
@@ -77,23 +79,27 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 
 _ATTRIBUTES: dict[str, set[str]] = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "class"},
     "img": {"src", "alt", "title"},
     "blockquote": {"class", "data-author", "data-member"},
     "div": {"class"},
     "code": {"class"},
     "details": {"class"},
     "ol": {"start"},
+    "span": {"class"},
 }
 
 _ALIGN = {"align": {"left", "center", "right"}}
 
-# Fixed class vocabulary per tag; <code> additionally accepts language-*.
+# Fixed class vocabulary per tag; <code> additionally accepts language-*. The BBCode extras'
+# colours, sizes, alignments, indents and media links are listed one by one in extras.py.
 _CLASSES: dict[str, frozenset[str]] = {
     "blockquote": frozenset({"bbquote"}),
-    "div": frozenset({"bbquote-head", "bbquote-body", "bbquote-omitted"}),
+    "div": frozenset({"bbquote-head", "bbquote-body", "bbquote-omitted"}) | DIV_CLASSES,
     "details": frozenset({"spoiler"}),
     "code": frozenset(),
+    "span": SPAN_CLASSES,
+    "a": LINK_CLASSES,
 }
 _LANG_CLASS_RE = re.compile(r"language-[A-Za-z0-9_+#.\-]{1,32}")
 _DIGITS_RE = re.compile(r"[0-9]{1,9}")
