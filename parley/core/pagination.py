@@ -3,6 +3,7 @@ index range scan however deep the page, never an OFFSET."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.http import Http404
@@ -75,3 +76,20 @@ def checked_page(page: int | None, last: int) -> PageNav:
     if current > last:
         raise PastTheEnd(last)
     return PageNav(current=current, last=last)
+
+
+_PAGE_BOX_RE = re.compile(r"([+-]?)([0-9]+)")
+_PAGE_BOX_MAX_DIGITS = 9  # more is past the end of any thread: the last page
+
+
+def page_from_box(typed: str, current: int, last: int) -> int:
+    """The page a "Go to page" entry means, never an error: past the end is the last page, zero
+    or below the first page, anything that is not a number the page the reader is on."""
+    match = _PAGE_BOX_RE.fullmatch(typed.strip())
+    if match is None:
+        return min(current, last)
+    sign, digits = match.groups()
+    digits = digits.lstrip("0")
+    if sign == "-" or not digits:
+        return 1
+    return last if len(digits) > _PAGE_BOX_MAX_DIGITS else min(int(digits), last)

@@ -3,8 +3,6 @@ re-render with the member's text kept."""
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,7 +21,7 @@ from parley.activity import services as activity_services
 from parley.activity.presence import blocks as presence_blocks
 from parley.core import knobs, params
 from parley.core.markup import quote_source, render_post
-from parley.core.pagination import PastTheEnd, page_count, page_of_position
+from parley.core.pagination import PastTheEnd, page_count, page_from_box, page_of_position
 from parley.forums import queries, services, view_counts
 from parley.forums.forms import (
     EditPostForm,
@@ -117,24 +115,6 @@ def forum_post_thread(
     )
 
 
-_PAGE_BOX_RE = re.compile(r"([+-]?)([0-9]+)")
-_PAGE_BOX_MAX_DIGITS = 9  # more is past the end of any thread: the last page
-
-
-def _page_from_box(typed: str, current: int, thread: Thread) -> int:
-    """The page a "Go to page" entry means, never an error: past the end is the last page, zero
-    or below the first page, anything that is not a number the page the reader is on."""
-    last = page_count(thread.last_position, knobs.POSTS_PER_PAGE.get())
-    match = _PAGE_BOX_RE.fullmatch(typed.strip())
-    if match is None:
-        return min(current, last)
-    sign, digits = match.groups()
-    digits = digits.lstrip("0")
-    if sign == "-" or not digits:
-        return 1
-    return last if len(digits) > _PAGE_BOX_MAX_DIGITS else min(int(digits), last)
-
-
 def thread_view(
     request: ParleyRequest, thread_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
@@ -145,7 +125,8 @@ def thread_view(
         )
     number = params.page_or_404(page)
     if "page" in request.GET:  # the "Go to page" box: a GET form, so no JavaScript is needed
-        return redirect(thread.page_url(_page_from_box(request.GET["page"], number or 1, thread)))
+        last = page_count(thread.last_position, knobs.POSTS_PER_PAGE.get())
+        return redirect(thread.page_url(page_from_box(request.GET["page"], number or 1, last)))
     url = thread.page_url(number or 1)
     if (response := _canonical(request, slug, thread.slug, url)) is not None:
         return response

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
-from django.test import override_settings
+from django.test import Client, TestCase, override_settings
 from django.utils import timezone
 
 from parley.forums import services
@@ -110,3 +110,20 @@ def rss_channel(content: bytes) -> ET.Element:
 
 def items(content: bytes) -> list[ET.Element]:
     return rss_channel(content).findall("item")
+
+
+class BoardTestCase(TestCase):
+    """The board built once per class, and a client logged in as its administrator (feeds and
+    sitemaps must show the admin no more than a guest)."""
+
+    b: Board
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.b = build_board()
+        cls.w = cls.b.w
+
+    def admin(self) -> Client:
+        client = Client()
+        client.force_login(self.w.admin)
+        return client

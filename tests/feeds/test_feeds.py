@@ -22,7 +22,7 @@ from parley.forums import services
 from parley.forums.models import Post, Thread
 from parley.forums.services.structure import create_forum
 from parley.moderation.actions import services as actions
-from tests.feeds.support import DC, HIDDEN, build_board, items, rss_channel
+from tests.feeds.support import DC, HIDDEN, BoardTestCase, build_board, items, rss_channel
 
 ORIGIN = "http://testserver"
 
@@ -36,17 +36,7 @@ def thread_ids(content: bytes) -> list[int]:
     return found
 
 
-class BoardFeedTests(TestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.b = build_board()
-        cls.w = cls.b.w
-
-    def admin(self) -> Client:
-        client = Client()
-        client.force_login(self.w.admin)
-        return client
-
+class BoardFeedTests(BoardTestCase):
     def test_the_newest_threads_come_first_as_rss(self) -> None:
         response = self.client.get("/forums/-/index.rss")
         self.assertEqual(response.status_code, 200)
@@ -148,12 +138,7 @@ class BoardFeedTests(TestCase):
         self.assertEqual(self.client.head("/forums/-/index.rss").status_code, 200)
 
 
-class ForumFeedTests(TestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.b = build_board()
-        cls.w = cls.b.w
-
+class ForumFeedTests(BoardTestCase):
     def test_a_forums_own_threads(self) -> None:
         url = links.forum_feed_url(self.w.news)
         response = self.client.get(url)
@@ -218,12 +203,7 @@ class ForumFeedTests(TestCase):
         self.assertLessEqual(len(before), 3)  # stamps, the forum, its threads
 
 
-class ThreadFeedTests(TestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.b = build_board()
-        cls.w = cls.b.w
-
+class ThreadFeedTests(BoardTestCase):
     def test_the_newest_posts_newest_first(self) -> None:
         thread = self.w.long_thread
         response = self.client.get(links.thread_feed_url(thread))

@@ -8,13 +8,13 @@ import xml.etree.ElementTree as ET
 from unittest import mock
 
 from django.db import connection
-from django.test import Client, TestCase
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from parley.feeds.sitemaps import ForumSitemap, ThreadSitemap
 from parley.forums import services
 from parley.forums.models import Forum, Thread
-from tests.feeds.support import HIDDEN, build_board
+from tests.feeds.support import HIDDEN, BoardTestCase
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 ORIGIN = "http://testserver"
@@ -28,17 +28,7 @@ def entries(content: bytes, kind: str) -> list[tuple[str, str | None]]:
     ]
 
 
-class SitemapTests(TestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.b = build_board()
-        cls.w = cls.b.w
-
-    def admin(self) -> Client:
-        client = Client()
-        client.force_login(self.w.admin)
-        return client
-
+class SitemapTests(BoardTestCase):
     def test_the_index_lists_each_section(self) -> None:
         response = self.client.get("/sitemap.xml")
         self.assertEqual(response.status_code, 200)
