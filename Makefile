@@ -33,11 +33,10 @@ demo: venv-serve
 	$(VENV)/bin/parley demo --host $(HOST) --port $(PORT)
 	$(VENV)/bin/parley serve --host $(HOST) --port $(PORT)
 
-# The whole suite twice: embedded SQLite, then PostgreSQL + Redis. Both must pass.
-test: venv check-chromium
-	$(PY) -m pytest
-	@$(MAKE) --no-print-directory check-services
-	PARLEY_DATABASE_URL=$(PG_URL) PARLEY_REDIS_URL=$(REDIS_URL) $(PY) -m pytest
+# The whole suite twice, side by side (tests/both_engines.py): embedded SQLite, and PostgreSQL +
+# Redis. Both must pass.
+test: venv check-chromium check-services
+	PG_URL=$(PG_URL) REDIS_URL=$(REDIS_URL) $(PY) -m tests.both_engines
 
 test-sqlite: venv check-chromium
 	$(PY) -m pytest
