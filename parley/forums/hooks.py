@@ -1,10 +1,11 @@
 """Where the features above the forum layer plug into forum writes.
 
-The forum services sit below moderation (ARCHITECTURE.md, "Layers"), so they cannot import the
-posting gate, the moderator log or post revisions; yet every new post must pass the gate, and a
-moderator's change is logged and an edited post's old text kept in the same transaction as the
-change. So the forum layer declares here what it calls, and moderation hands in its
-implementations from `ModerationConfig.ready()`, one `provide_*` call per hook.
+The forum services sit below moderation and search (ARCHITECTURE.md, "Layers"), so they cannot
+import the posting gate, the moderator log, post revisions or the search index; yet every new
+post must pass the gate, and a moderator's change is logged, an edited post's old text kept and
+the search index rewritten in the same transaction as the change. So the forum layer declares
+here what it calls, and the features hand in their implementations from their
+`AppConfig.ready()`, one `provide_*` call per hook.
 
 Each hook has one implementation at a time and a default for a board with nothing plugged in
 (publish every post, record nothing). Hooks are called inside the caller's transaction: what
@@ -12,6 +13,7 @@ they write commits or rolls back with the post, as if the service had written it
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -54,6 +56,27 @@ class RevisionKeeper(Protocol):
         ...
 
 
+class PostIndexer(Protocol):
+    """Keeps a full-text index of posts (search's `index.SearchIndex`)."""
+
+    def posts_written(self, posts: Sequence[Post]) -> None:
+        """These posts are new, or their `body_html` changed: (re)index them."""
+        ...
+
+    def threads_restarted(self, thread_ids: Iterable[int]) -> None:
+        """These threads' titles, or which post starts them, may have changed (a retitle, a
+        merge, a split, a resync): the title belongs to the first post's entry only."""
+        ...
+
+
+class _IndexNothing:
+    def posts_written(self, posts: Sequence[Post]) -> None:
+        return None
+
+    def threads_restarted(self, thread_ids: Iterable[int]) -> None:
+        return None
+
+
 def _publish(
     *, actor: Member, forum: Forum, body: str, now: datetime, thread: Thread | None
 ) -> bool:
@@ -67,6 +90,7 @@ def _record_nothing(**entry: object) -> None:
 _posting_gate: PostingGate = _publish
 _moderator_log: ModeratorLog = _record_nothing
 _revision_keeper: RevisionKeeper = _record_nothing
+_post_indexer: PostIndexer = _IndexNothing()
 
 
 def provide_posting_gate(gate: PostingGate) -> None:
@@ -82,6 +106,11 @@ def provide_moderator_log(log: ModeratorLog) -> None:
 def provide_revision_keeper(keeper: RevisionKeeper) -> None:
     global _revision_keeper
     _revision_keeper = keeper
+
+
+def provide_post_indexer(indexer: PostIndexer) -> None:
+    global _post_indexer
+    _post_indexer = indexer
 
 
 def check_new_post(
@@ -118,3 +147,12 @@ def keep_revision(
     _revision_keeper(
         post=post, body_source=body_source, edited_by=edited_by, edited_at=edited_at, reason=reason
     )
+
+
+def index_posts(posts: Sequence[Post]) -> None:
+    if posts:
+        _post_indexer.posts_written(posts)
+
+
+def index_thread_starts(thread_ids: Iterable[int]) -> None:
+    _post_indexer.threads_restarted(thread_ids)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, F
 
 from parley.accounts.models import Member
+from parley.forums import hooks
 from parley.forums.models import Forum, Post, Thread
 
 
@@ -60,6 +61,7 @@ def resync_thread(thread: Thread) -> None:
         thread.first_post = first
         thread.save(update_fields=["first_post"])
         refresh_thread_tail(thread)
+        hooks.index_thread_starts([thread.pk])  # posts moved in or out carry or lose the title
 
 
 def resync_forum(forum: Forum) -> None:

@@ -99,6 +99,7 @@ def _add_post(
         awaiting_approval=held,
     )
     if held_reply:
+        hooks.index_posts([post])
         return post
     thread.last_position = post.position
     thread.reply_count = post.position - 1
@@ -116,6 +117,7 @@ def _add_post(
             post_count=F("post_count") + 1, last_post=post
         )
         Member.objects.filter(pk=actor.pk).update(message_count=F("message_count") + 1)
+    hooks.index_posts([post])
     return post
 
 
@@ -263,6 +265,8 @@ def edit_post(
             Thread.objects.filter(pk=current.thread_id).update(
                 title=new_title, slug=make_slug(new_title)
             )
+            hooks.index_thread_starts([current.thread_id])
+        hooks.index_posts([current])
         if current.author_id != actor.pk:
             hooks.log_moderator_action(
                 actor=actor,

@@ -16,6 +16,7 @@ from parley.core.markup import (
     render_post,
     visible_length,
 )
+from parley.forums import hooks
 from parley.forums.models import BODY_MAX_CHARS, SOURCE_URL_MAX_LENGTH, TITLE_MAX_LENGTH, Post
 
 TITLE_MIN_LENGTH = 3
@@ -100,7 +101,7 @@ def rerender_posts(*, batch_size: int = 500) -> int:
         with transaction.atomic():
             batch = list(
                 Post.objects.filter(renderer_version__lt=RENDERER_VERSION)
-                .only("id", "body_source")
+                .only("id", "thread_id", "body_source")
                 .order_by("id")[:batch_size]
             )
             if not batch:
@@ -109,4 +110,5 @@ def rerender_posts(*, batch_size: int = 500) -> int:
                 post.body_html = render_post(post.body_source)
                 post.renderer_version = RENDERER_VERSION
             Post.objects.bulk_update(batch, ["body_html", "renderer_version"])
+            hooks.index_posts(batch)
         done += len(batch)

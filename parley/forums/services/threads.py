@@ -79,6 +79,8 @@ def edit_thread(
         if not changes:
             return current
         Thread.objects.filter(pk=current.pk).update(**changes)
+        if "title" in changes:
+            hooks.index_thread_starts([current.pk])
         hooks.log_moderator_action(
             actor=actor,
             action="thread_edit",
