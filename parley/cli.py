@@ -1,4 +1,5 @@
-"""The `parley` command: serve, demo, migrate, createadmin, check, and `manage` for the rest."""
+"""The `parley` command: serve, demo, migrate, createadmin, reindex, check, and `manage` for the
+rest."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from parley.core import datadir
+from parley.feeds.importer.arguments import feeds_arguments
 
 DEFAULT_SETTINGS = "parley.settings"
 WORKER_STOP_SECONDS = 30.0  # above the consumer's own graceful shutdown timeout
@@ -270,6 +272,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    _django()
+    _call("reindex", batch_size=args.batch_size)
+    return 0
+
+
 def cmd_createadmin(args: argparse.Namespace) -> int:
     _django()
     if args.reset_password:
@@ -398,6 +406,15 @@ def _worker_status() -> str:
     return f"Job worker: running (last seen {max(ago, 0)} s ago)."
 
 
+def cmd_feeds(args: argparse.Namespace) -> int:
+    _django()
+    # Imported here, after _django(): parley's modules need the app registry.
+    from parley.feeds.importer import commands
+
+    _call("migrate", interactive=False, verbosity=0)
+    return commands.run(args)
+
+
 def cmd_manage(argv: Sequence[str]) -> int:
     datadir.prepare()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
@@ -443,6 +460,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="give this existing account a new password (printed, unless --password is given)",
     )
     admin.set_defaults(func=cmd_createadmin)
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the posts")
+    reindex.add_argument(
+        "--batch-size", type=int, default=1000, help="posts per transaction (default 1000)"
+    )
+    reindex.set_defaults(func=cmd_reindex)
     check = sub.add_parser("check", help="configuration, database, cache and job worker health")
     check.add_argument(
         "--workers",
@@ -451,6 +473,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many web workers will serve (a per-process cache is refused for more than 1)",
     )
     check.set_defaults(func=cmd_check)
+    feeds = sub.add_parser("feeds", help="news feeds: add, list, fetch now")
+    feeds_arguments(feeds)
+    feeds.set_defaults(func=cmd_feeds)
     sub.add_parser("manage", help="run any Django management command", add_help=False)
     return parser
 

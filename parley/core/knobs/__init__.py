@@ -362,3 +362,28 @@ RESERVED_USERNAMES: Knob[tuple[str, ...] | None] = _accounts.optional(
 EXTRA_RESERVED_USERNAMES: Knob[tuple[str, ...]] = _accounts.names(
     "PARLEY_EXTRA_RESERVED_USERNAMES", (), "Names reserved besides those (the site name always is)"
 )
+
+# --- News importer ------------------------------------------------------------------------------
+_news = Section("News importer")
+
+FEED_ALLOWED_HOSTS: Knob[tuple[str, ...]] = _news.names(
+    "PARLEY_FEED_ALLOWED_HOSTS",
+    (),
+    "Testing and intranet escape hatch: feed hosts (`host` or `host:port`) fetched even though "
+    "they resolve to a loopback, private or link-local address, which is otherwise refused",
+)
+FEED_TIMEOUT_SECONDS: Knob[int] = _news.number(
+    "PARLEY_FEED_TIMEOUT_SECONDS",
+    10,
+    "Connect and read timeout of a feed fetch (the whole fetch gets three times this)",
+    unit="seconds",
+    minimum=1,
+)
+FEED_SIMILARITY_PERCENT: Knob[int] = _news.number(
+    "PARLEY_FEED_SIMILARITY_PERCENT",
+    35,
+    "An imported story this similar (word-pair Jaccard, in percent) to one imported in the "
+    'last 48 hours becomes an "Also reported by" reply in its thread',
+    minimum=1,
+    maximum=100,
+)
