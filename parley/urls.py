@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("parley.moderation.urls")),
     path("", include("parley.notifications.urls")),
     path("", include("parley.feeds.urls")),
+    path("", include("parley.search.urls")),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "parley.permissions",
     "parley.notifications",
     "parley.feeds",
+    "parley.search",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,245 @@
+"""The search itself: one full-text query over the index, joined to the live post, thread and
+forum rows and filtered by the permissions module, then one query for the page's posts.
+
+Never the index alone: whether a post may be shown is decided by `perms.visible_posts` over the
+live rows at query time, so an entry that outlives a deletion, a hold or a move into a private
+forum shows nothing. The match and the rank are two small expressions that find the entry
+table's alias through the ORM join (`search_entry__…`), so everything else stays ORM."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, Expression, F, FloatField, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils.safestring import SafeString
+
+from parley.core.pagination import PageNav, page_count
+from parley.forums.models import Forum, Post, Thread
+from parley.permissions.guardian import Perms
+from parley.search.folding import fold
+from parley.search.models import TABLE
+from parley.search.snippets import WordMatcher, highlight, snippet
+from parley.search.terms import STOP_WORDS, ParsedQuery, Term
+
+# As XenForo does: the best matches only, and the page says so when there were more. A search
+# page is then an OFFSET into at most this many ids, never a walk through every match.
+RESULTS_CAP = 200
+RESULTS_PER_PAGE = 20
+BM25_WEIGHTS = (10.0, 1.0)  # title, body: a word in the title counts ten times
+
+
+def fts5_query(terms: Sequence[Term], *, titles_only: bool = False) -> str:
+    """An FTS5 query in which every term is a quoted string (`"word"`, `"a phrase"`,
+    `"prefix" *`): words are only letters and digits (`terms.py`), so nothing the reader typed
+    is read as FTS5 syntax."""
+    parts = []
+    for term in terms:
+        part = '"' + " ".join(term.words) + '"' + (" *" if term.prefix else "")
+        parts.append(f"title : {part}" if titles_only else part)
+    return " AND ".join(parts)
+
+
+def tsquery_sql(terms: Sequence[Term]) -> tuple[str, list[str]]:
+    """A PostgreSQL tsquery ANDing one query per term, each built by a function that takes the
+    words as a parameter. Prefixes go through to_tsquery as `word:*`, safe because a word is
+    only letters and digits; a stop word as a prefix ("the*") is looked up unstemmed, since
+    'english' would drop it."""
+    parts, params = [], []
+    for term in terms:
+        words = fold(" ".join(term.words))
+        if term.prefix:
+            config = "simple" if term.words[0] in STOP_WORDS else "english"
+            parts.append(f"to_tsquery('{config}', %s)")
+            params.append(f"{words}:*")
+        elif term.is_phrase:
+            parts.append("phraseto_tsquery('english', %s)")
+            params.append(words)
+        else:
+            parts.append("plainto_tsquery('english', %s)")
+            params.append(words)
+    return "(" + " && ".join(parts) + ")", params
+
+
+class _FullText(Expression):
+    """Reads the search entry joined to the post: `entry` is any `search_entry__…` column,
+    resolved by the ORM to learn the join's alias."""
+
+    def __init__(self, terms: Sequence[Term], *, titles_only: bool = False) -> None:
+        super().__init__()
+        self.terms = tuple(terms)
+        self.titles_only = titles_only
+        self.entry: Any = F("search_entry__body")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.entry]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.entry,) = exprs
+
+    def _table(self, compiler: SQLCompiler) -> str:
+        return compiler.quote_name_unless_alias(self.entry.alias)
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
+        raise NotImplementedError(f"Search has no index for {connection.vendor}.")
+
+
+class Matches(_FullText):
+    conditional = True
+    output_field = BooleanField()
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
+        query = fts5_query(self.terms, titles_only=self.titles_only)
+        return f'{self._table(compiler)}."{TABLE}" MATCH %s', [query]
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
+        tsquery, params = tsquery_sql(self.terms)
+        document = f"{self._table(compiler)}.document"
+        if not self.titles_only:
+            return f"{document} @@ {tsquery}", params
+        # The index finds the posts, ts_filter keeps those matching in the title (weight A).
+        sql = f"({document} @@ {tsquery} AND ts_filter({document}, '{{a}}') @@ {tsquery})"
+        return sql, params + params
+
+
+class Relevance(_FullText):
+    """Lower is better on both engines (FTS5's bm25 is negative; ts_rank_cd is negated)."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
+        title, body = BM25_WEIGHTS
+        return f'bm25({self._table(compiler)}."{TABLE}", {title}, {body})', []
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
+        tsquery, params = tsquery_sql(self.terms)
+        return f"-ts_rank_cd({self._table(compiler)}.document, {tsquery})", params
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    forum_ids: frozenset[int] | None = None  # a forum and its sub-forums
+    member_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+    titles_only: bool = False  # implies first posts
+    threads_only: bool = False  # first posts only
+    newest_first: bool = False
+
+
+@dataclass
+class SearchResult:
+    post: Post
+    thread: Thread
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+@dataclass
+class SearchPage:
+    results: list[SearchResult]
+    total: int  # at most RESULTS_CAP
+    capped: bool  # there were more matches than RESULTS_CAP
+    nav: PageNav
+
+
+def matching_posts(perms: Perms, query: ParsedQuery, filters: SearchFilters) -> QuerySet[Post]:
+    """Posts the reader may see that match, best first (or newest first)."""
+    # The entry join must be INNER (FTS5 cannot MATCH through an outer join, and the match
+    # should drive the query): this filter makes it so, and the expressions reuse its alias.
+    entries = Post.objects.filter(search_entry__isnull=False)
+    qs = perms.visible_posts(entries).filter(Matches(query.terms, titles_only=filters.titles_only))
+    if filters.titles_only or filters.threads_only:
+        qs = qs.filter(thread__first_post=F("pk"))
+    if filters.forum_ids is not None:
+        qs = qs.filter(thread__forum_id__in=filters.forum_ids)
+    if filters.member_id is not None:
+        qs = qs.filter(author_id=filters.member_id)
+    if filters.since is not None:
+        qs = qs.filter(created_at__gte=filters.since)
+    if filters.until is not None:
+        qs = qs.filter(created_at__lt=filters.until)
+    if filters.newest_first:
+        return qs.order_by("-created_at", "-id")
+    relevance = Relevance(query.terms, titles_only=filters.titles_only)
+    return qs.annotate(relevance=relevance).order_by("relevance", "-created_at", "-id")
+
+
+def search(perms: Perms, query: ParsedQuery, filters: SearchFilters, *, page: int) -> SearchPage:
+    """Two queries whatever the number of matches: the ids of the best RESULTS_CAP (+1, to
+    know whether there were more), then the posts of the requested page."""
+    ids = list(
+        matching_posts(perms, query, filters).values_list("pk", flat=True)[: RESULTS_CAP + 1]
+    )
+    capped = len(ids) > RESULTS_CAP
+    ids = ids[:RESULTS_CAP]
+    nav = PageNav(current=1, last=page_count(len(ids), RESULTS_PER_PAGE))
+    nav = PageNav(current=min(max(page, 1), nav.last), last=nav.last)
+    start = (nav.current - 1) * RESULTS_PER_PAGE
+    page_ids = ids[start : start + RESULTS_PER_PAGE]
+    posts = {
+        p.pk: p
+        for p in Post.objects.filter(pk__in=page_ids).select_related(
+            "thread", "thread__forum", "thread__prefix", "search_entry"
+        )
+    }
+    matches = WordMatcher(query.terms)
+    results = []
+    for pk in page_ids:
+        post = posts.get(pk)
+        if post is None:  # hard-deleted between the two queries
+            continue
+        entry = getattr(post, "search_entry", None)
+        results.append(
+            SearchResult(
+                post=post,
+                thread=post.thread,
+                title_html=highlight(post.thread.title, matches),
+                snippet_html=snippet(entry.body if entry else "", matches),
+            )
+        )
+    return SearchPage(results=results, total=len(ids), capped=capped, nav=nav)
+
+
+@dataclass(frozen=True)
+class ForumChoice:
+    forum: Forum
+    depth: int
+
+
+def forum_choices(perms: Perms) -> list[ForumChoice]:
+    """The forums the reader may see, in board order (each forum followed by its sub-forums):
+    the search form's forum filter, and what a chosen forum's subtree is taken from."""
+    forums = list(
+        perms.visible_forums(Forum.objects.select_related("category"))
+        .only("id", "title", "parent_id", "display_order", "category__title")
+        .order_by("category__display_order", "category_id", "display_order", "id")
+    )
+    children: dict[int | None, list[Forum]] = {}
+    visible = {f.pk for f in forums}
+    for forum in forums:
+        parent = forum.parent_id if forum.parent_id in visible else None
+        children.setdefault(parent, []).append(forum)
+    ordered: list[ForumChoice] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for forum in children.get(parent, []):
+            if len(ordered) < len(forums):  # bounded against a corrupt cyclic tree
+                ordered.append(ForumChoice(forum, depth))
+                walk(forum.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def subtree_ids(choices: Sequence[ForumChoice], forum_id: int) -> frozenset[int]:
+    """The forum and every visible forum below it."""
+    ids = {forum_id}
+    for choice in choices:  # board order: a parent comes before its children
+        if choice.forum.parent_id in ids:
+            ids.add(choice.forum.pk)
+    return frozenset(ids)
