@@ -7,6 +7,7 @@ from django.test import Client, TestCase
 from parley.accounts.models import Member
 from parley.forums import services
 from parley.forums.models import BODY_MAX_CHARS, Forum, Post, Thread
+from parley.forums.services.structure import make_locked, make_sticky
 from tests.world import build_world
 
 
@@ -387,3 +388,20 @@ class RerenderTests(TestCase):
         self.assertEqual(post.body_html.strip(), "<p>Green or black?</p>")
         self.assertEqual(post.renderer_version, RENDERER_VERSION)
         self.assertIn("Re-rendered 1 post(s).", out.getvalue())
+
+
+class DemoStateTests(TestCase):
+    """The demo's sticky and locked threads come from these two services."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+
+    def test_make_sticky_and_make_locked_store_only_their_flag(self) -> None:
+        thread = self.w.short_thread
+        make_sticky(thread)
+        stored = Thread.objects.get(pk=thread.pk)
+        self.assertEqual((stored.is_sticky, stored.is_locked), (True, False))
+        make_locked(Thread.objects.get(pk=thread.pk))
+        stored = Thread.objects.get(pk=thread.pk)
+        self.assertEqual((stored.is_sticky, stored.is_locked), (True, True))
