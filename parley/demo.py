@@ -34,6 +34,7 @@ from parley.demo_content import (
     ScriptedPost,
     ThreadSpec,
 )
+from parley.feeds.importer.demo_feeds import load_demo_news
 from parley.forums.models import Forum, Post, Prefix, Thread
 from parley.forums.services import create_thread, reply_to_thread
 from parley.forums.services.structure import (
@@ -245,17 +246,22 @@ def load_demo(*, stdout: TextIO | None = None, now: datetime | None = None) -> D
             )
             post_count += count
 
+        # Stories from two invented outlets, through the news importer (one told by both).
+        news = load_demo_news(forum=forums["breaking"], prefix=prefixes["Breaking news"], now=now)
+        post_count += news.posts
+
     if stdout is not None:
         stdout.write(
             f"Demo board loaded: {len(members)} members, {len(threads)} threads, "
-            f"{post_count} posts.\n"
+            f"{post_count} posts ({news.posts} of them imported from {len(news.feeds)} news "
+            "feeds).\n"
         )
     return DemoResult(
         admin_username=admin.username,
         admin_password=admin_password if admin_is_new else None,
         member_password=member_password,
         member_names=tuple(name for name, _, _ in MEMBERS.values()),
-        thread_count=len(threads),
+        thread_count=len(threads) + news.threads,
         post_count=post_count,
         breaking_thread=threads[BREAKING.title],
     )

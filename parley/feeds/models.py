@@ -27,7 +27,7 @@ class NewsFeed(models.Model):
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,  # a feed without its posting member could post nothing
         related_name="+",
         verbose_name="posting member",
     )

@@ -40,6 +40,7 @@ from parley.feeds.models import (
 )
 from parley.forums.models import TITLE_MAX_LENGTH, Forum, Prefix, Thread
 from parley.forums.services import clean_source_url, create_thread, reply_to_thread
+from parley.forums.services.counters import refresh_forum_last_post
 from parley.permissions import registry
 from parley.permissions.guardian import perms_for
 from parley.permissions.services import add_member_to_group, save_group, set_permission
@@ -138,7 +139,7 @@ def clean_feed_url(url: str) -> str:
     return url
 
 
-def _check_settings(
+def check_feed_settings(
     *, member: Member, forum: Forum, interval_minutes: int, excerpt_chars: int
 ) -> None:
     errors: dict[str, str] = {}
@@ -171,7 +172,7 @@ def register_feed(
     """A new feed, due at once. Its member joins the News feeds group."""
     _ensure_can_manage(actor)
     url = clean_feed_url(url)
-    _check_settings(
+    check_feed_settings(
         member=member, forum=forum, interval_minutes=interval_minutes, excerpt_chars=excerpt_chars
     )
     with transaction.atomic():
@@ -198,7 +199,7 @@ def update_feed(*, actor: Member | None, feed: NewsFeed) -> NewsFeed:
     _ensure_can_manage(actor)
     feed.url = clean_feed_url(feed.url)
     feed.source_name = text.html_to_line(feed.source_name)[:SOURCE_NAME_MAX_LENGTH]
-    _check_settings(
+    check_feed_settings(
         member=feed.member,
         forum=feed.forum,
         interval_minutes=feed.interval_minutes,
@@ -393,6 +394,8 @@ def _import_entry(feed: NewsFeed, entry: Entry, report: ImportReport, *, now: da
             record.thread = thread
             record.post_id = thread.first_post_id
             record.save(update_fields=["thread", "post"])
+            # Posted at its publication time, the story may be older than the forum's last post.
+            refresh_forum_last_post(thread.forum_id)
             report.posted.append((title, thread.get_absolute_url()))
     except IntegrityError:
         report.skipped.append((title, "already imported (same GUID or link)"))
@@ -444,3 +447,4 @@ def _also_reported(
     record.post = post
     record.grouped = True
     record.save(update_fields=["thread", "post", "grouped"])
+    refresh_forum_last_post(thread.forum_id)
