@@ -149,6 +149,8 @@ def _atom_text(element: Element | None) -> str:
     if element is None:
         return ""
     if element.get("type") == "xhtml":
+        for node in element.iter():  # plain tag names: the markup is reduced to text later
+            node.tag = _local(node.tag)
         return "".join(tostring(child, encoding="unicode") for child in element).strip()
     return _text(element)
 
