@@ -113,4 +113,9 @@ def rebuild(
         if connection.vendor == "sqlite":
             # Merge the FTS5 segments the batches wrote into one: faster queries afterwards.
             cursor.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')")  # noqa: S608
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Fold the GIN index's pending list in and refresh the statistics: until then the
+        # planner may prefer scanning the table to the index.
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {TABLE}")
     return done
