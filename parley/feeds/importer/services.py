@@ -122,6 +122,13 @@ def _ensure_can_manage(actor: Member | None) -> None:
         raise PermissionDenied("Only administrators manage news feeds.")
 
 
+def _checked_url(url: str) -> str:
+    try:
+        return clean_feed_url(url)
+    except ValidationError as exc:
+        raise ValidationError({"url": exc.messages}) from None
+
+
 def clean_feed_url(url: str) -> str:
     url = url.strip()
     if len(url) > FEED_URL_MAX_LENGTH:
@@ -171,7 +178,7 @@ def register_feed(
 ) -> NewsFeed:
     """A new feed, due at once. Its member joins the News feeds group."""
     _ensure_can_manage(actor)
-    url = clean_feed_url(url)
+    url = _checked_url(url)
     check_feed_settings(
         member=member, forum=forum, interval_minutes=interval_minutes, excerpt_chars=excerpt_chars
     )
@@ -197,7 +204,7 @@ def update_feed(*, actor: Member | None, feed: NewsFeed) -> NewsFeed:
     """Store the settings changed on `feed` (the admin's form); a reactivated or re-addressed
     feed is due at once, with a clean slate."""
     _ensure_can_manage(actor)
-    feed.url = clean_feed_url(feed.url)
+    feed.url = _checked_url(feed.url)
     feed.source_name = text.html_to_line(feed.source_name)[:SOURCE_NAME_MAX_LENGTH]
     check_feed_settings(
         member=feed.member,
