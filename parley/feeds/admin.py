@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Field, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -37,6 +38,10 @@ STATUS_FIELDS = [
     "next_fetch_at",
     "entries_imported",
 ]
+# A typed address without a scheme is taken as https (Django 6's default).
+URL_FIELDS: dict[type[Field[Any, Any]], dict[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 def _actor(request: HttpRequest) -> Member:
@@ -70,6 +75,7 @@ class NewsFeedForm(ModelForm[NewsFeed]):
 @admin.register(NewsFeed)
 class NewsFeedAdmin(admin.ModelAdmin[NewsFeed]):
     form = NewsFeedForm
+    formfield_overrides = URL_FIELDS
     change_form_template = "admin/feeds/newsfeed/change_form.html"
     list_display = [
         "__str__",
@@ -193,6 +199,7 @@ class NewsFeedAdmin(admin.ModelAdmin[NewsFeed]):
 class ImportedEntryAdmin(admin.ModelAdmin[ImportedEntry]):
     """Read-only: what the importer has seen, and where each entry went."""
 
+    formfield_overrides = URL_FIELDS
     list_display = ["title", "source_name", "imported_at", "published_at", "grouped", "thread"]
     list_filter = ["grouped", "feed"]
     search_fields = ["title", "link"]

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from parley.accounts.models import Member
 from parley.core.models import FailedJob
+from parley.feeds.importer.services import register_feed
+from parley.feeds.models import ImportedEntry, NewsFeed
 from parley.forums.models import Category, Forum, Prefix, Thread
 from parley.moderation.models import Report, ReportEntry, ReportReason
 from parley.permissions.models import ForumModerator
@@ -143,6 +145,9 @@ def samples_of_every_model(w: World) -> dict[type[Model], Model]:
     ReportEntry.objects.create(
         report=report, reporter=w.other, reason=reason, reason_title=reason.title, created_at=now
     )
+    feed = register_feed(
+        actor=w.admin, url="https://news.example.com/rss", forum=w.news, member=w.member
+    )
     return {
         Category: w.category,
         Forum: w.news,
@@ -154,4 +159,6 @@ def samples_of_every_model(w: World) -> dict[type[Model], Model]:
         ReportReason: reason,
         Report: report,
         FailedJob: FailedJob.objects.create(task="parley.core.tasks.x", task_id="1", error="E"),
+        NewsFeed: feed,
+        ImportedEntry: ImportedEntry.objects.create(feed=feed, title="A story", imported_at=now),
     }
