@@ -178,20 +178,21 @@ class NewsFeedAdmin(admin.ModelAdmin[NewsFeed]):
             if not jobs.safe_enqueue(tasks.fetch_feed, feed.pk):
                 messages.error(
                     request,
-                    f"{feed}: the job queue is unavailable, so nothing was fetched. "
-                    f"Try again shortly, or run `parley feeds fetch {feed.pk}`.",
+                    f"Could not fetch {feed}: the job queue is unavailable. Try again shortly, "
+                    f"or run `parley feeds fetch {feed.pk}`.",
                 )
                 continue
             feed.refresh_from_db()
             if feed.last_fetch_at is not None and feed.last_fetch_at >= asked:
-                failed = feed.last_error_at == feed.last_fetch_at
-                level = messages.ERROR if failed else messages.SUCCESS
-                messages.add_message(request, level, f"{feed}: {feed.last_result}")
+                if feed.last_error_at == feed.last_fetch_at:
+                    messages.error(request, f"Fetching {feed} failed: {feed.last_error}")
+                else:
+                    messages.success(request, f"Fetched {feed}: {feed.last_result}")
             else:
                 messages.info(
                     request,
-                    f"{feed}: fetch queued. The job worker fetches it in a moment; reload this "
-                    "page to see what it did.",
+                    f"Fetching {feed} is queued: the job worker fetches it in a moment. Reload "
+                    "this page to see what it did.",
                 )
 
 
