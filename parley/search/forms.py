@@ -26,8 +26,16 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class QueryField(forms.CharField):
+    """Any text at all is a search (`terms.parse_query` makes words of it): a NUL byte is a
+    separator here, not a reason to refuse the form."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).replace("\x00", " ").strip()
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search for", required=False, strip=True)
+    q = QueryField(label="Search for", required=False, strip=True)
     forum = forms.TypedChoiceField(
         label="In forum", required=False, coerce=int, empty_value=None, help_text=""
     )

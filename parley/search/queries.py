@@ -92,6 +92,15 @@ class Matches(_FullText):
     conditional = True
     output_field = BooleanField()
 
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> Any:
+        resolved = super().resolve_expression(*args, **kwargs)
+        query = args[0] if args else kwargs.get("query")
+        if query is not None:
+            # A reverse one-to-one joins LEFT OUTER; the match must join INNER (FTS5 cannot
+            # MATCH through an outer join, and the match should drive the query).
+            query.demote_joins({resolved.entry.alias})
+        return resolved
+
     def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
         query = fts5_query(self.terms, titles_only=self.titles_only)
         return f'{self._table(compiler)}."{TABLE}" MATCH %s', [query]
@@ -149,10 +158,8 @@ class SearchPage:
 
 def matching_posts(perms: Perms, query: ParsedQuery, filters: SearchFilters) -> QuerySet[Post]:
     """Posts the reader may see that match, best first (or newest first)."""
-    # The entry join must be INNER (FTS5 cannot MATCH through an outer join, and the match
-    # should drive the query): this filter makes it so, and the expressions reuse its alias.
-    entries = Post.objects.filter(search_entry__isnull=False)
-    qs = perms.visible_posts(entries).filter(Matches(query.terms, titles_only=filters.titles_only))
+    matches = Matches(query.terms, titles_only=filters.titles_only)
+    qs = perms.visible_posts(Post.objects.all()).filter(matches)
     if filters.titles_only or filters.threads_only:
         qs = qs.filter(thread__first_post=F("pk"))
     if filters.forum_ids is not None:
