@@ -288,7 +288,6 @@ def _record_success(
             etag=etag,
             last_modified=last_modified,
             next_fetch_at=now + timedelta(minutes=feed.interval_minutes),
-            entries_imported=F("entries_imported") + len(report.posted) + len(report.grouped),
         )
     feed.refresh_from_db()
 
@@ -345,6 +344,10 @@ def import_document(
     entries.sort(key=lambda e: e.published.timestamp() if e.published else float("inf"))
     for entry in entries:
         _import_entry(feed, entry, report, now=now or timezone.now())
+    if imported := len(report.posted) + len(report.grouped):
+        NewsFeed.objects.filter(pk=feed.pk).update(
+            entries_imported=F("entries_imported") + imported
+        )
     return report
 
 
