@@ -89,7 +89,12 @@ class NewsFeedAdmin(admin.ModelAdmin[NewsFeed]):
     ]
     list_filter = ["is_active", "forum"]
     search_fields = ["url", "source_name"]
+    raw_id_fields = ["member"]  # a board's members are too many for one select
     actions = ["fetch_now"]
+
+    class Media:
+        css = {"all": ["feeds/admin.css"]}
+
     fieldsets = [
         (
             None,

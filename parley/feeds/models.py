@@ -40,7 +40,7 @@ class NewsFeed(models.Model):
         "characters posted",
         default=0,
         help_text="0: the whole summary; otherwise its first N characters. Either way the post "
-        "ends with a 'Continue reading at <source>' link.",
+        "ends with “Continue reading at” and a link to the story.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Conditional GET: what the server said last time, sent back so an unchanged feed is a 304.
