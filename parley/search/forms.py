@@ -48,11 +48,15 @@ class SearchForm(forms.Form):
         label="Order by",
         required=False,
         choices=[(ORDER_RELEVANCE, "Relevance"), (ORDER_NEWEST, "Newest first")],
+        initial=ORDER_RELEVANCE,
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, forums: list[ForumChoice], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: Any = None, *, forums: list[ForumChoice], **kwargs: Any) -> None:
+        if data is not None and not data.get("order"):
+            data = data.copy()  # the default shows as chosen on a results page too
+            data["order"] = ORDER_RELEVANCE
+        super().__init__(data, **kwargs)
         self.forums = forums
         forum = self.fields["forum"]
         assert isinstance(forum, forms.TypedChoiceField)  # declared above

@@ -19,7 +19,7 @@ from parley.search.terms import Term
 SNIPPET_CHARS = 240  # about two lines of a result
 SNIPPET_LEAD_CHARS = 60  # context shown before the first matching word
 _TOKEN_RE = re.compile(r"[^\W_]+")
-_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+_SUFFIXES = ("ing", "ed", "es", "s", "ly", "e")  # longest first; "e" as Porter drops it
 _MIN_STEM_CHARS = 3
 
 
