@@ -252,9 +252,9 @@ def load_demo(*, stdout: TextIO | None = None, now: datetime | None = None) -> D
 
     if stdout is not None:
         stdout.write(
-            f"Demo board loaded: {len(members)} members, {len(threads)} threads, "
-            f"{post_count} posts ({news.posts} of them imported from {len(news.feeds)} news "
-            "feeds).\n"
+            f"Demo board loaded: {len(members)} members, {len(threads)} threads and "
+            f"{news.threads} news stories imported from {len(news.feeds)} feeds, "
+            f"{post_count} posts.\n"
         )
     return DemoResult(
         admin_username=admin.username,
