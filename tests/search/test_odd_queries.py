@@ -57,6 +57,12 @@ ODD_QUERIES = [
     "\u200b\u200bkelp\u200b",
     "\u202ekelp",
     "kelp\r\ncrab\ttide",
+    "日本語*",
+    "x2y* ²* ١٢٣* ǅz*",
+    "the* of* and*",
+    '"kelp*"',
+    '"* *"',
+    "k*e*l*p",
 ]
 
 

@@ -269,6 +269,16 @@ class QueryCountTests(SearchTestCase):
         # The stamps, the forum list, the matches and the page's posts.
         self.assertEqual(many, 4)
 
+    def test_a_member_searching_costs_the_same_whatever_is_found(self) -> None:
+        client = self.client_for(self.board.w.member)
+
+        def count(q: str) -> int:
+            with CaptureQueriesContext(connection) as queries_run:
+                self.search(client, q=q)
+            return len(queries_run)
+
+        self.assertEqual(count("walrusquote"), count("reply number"))
+
     def test_filters_add_at_most_the_member_lookup(self) -> None:
         plain, _ = self.count(q="teapot")
         filtered, found = self.count(
