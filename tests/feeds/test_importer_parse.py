@@ -80,6 +80,22 @@ def test_atom_entries_resolve_links_against_xml_base() -> None:
     assert "three weeks of repairs" in port.summary and "<p" in port.summary  # xhtml content
 
 
+def test_deeply_nested_xhtml_is_read_without_recursion() -> None:
+    depth = 20_000  # far past Python's recursion limit
+    document = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>Deep</title><entry><title>T</title>'
+        '<id>deep-1</id><summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+        + '<p class="lead" onclick="x()">Lead</p>'
+        + "<b>" * depth
+        + "bottom &amp; &lt;out&gt;"
+        + "</b>" * depth
+        + "</div></summary></entry></feed>"
+    )
+    (entry,) = parse_feed(document.encode()).entries
+    assert entry.summary.startswith("<div><p>Lead</p><b><b>")  # attributes never kept
+    assert text.html_to_paragraphs(entry.summary) == ["Lead", "bottom & <out>"]
+
+
 def test_a_relative_rss_link_is_made_absolute_and_other_schemes_dropped() -> None:
     document = (
         b'<rss version="2.0"><channel><title>T</title><link>https://t.example.com/news/</link>'

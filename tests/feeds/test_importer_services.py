@@ -6,6 +6,7 @@ bad feed records its error, posts nothing, backs off and stops no other feed."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -381,6 +382,15 @@ class BadFeedTests(ImporterTestCase):
         feed = self.feed("/gazette.xml", RSS2, forum=private)
         make_forum_private(forum=private, allowed_groups=[])
         self.assert_failed(feed, self.fetch(feed), "Newsroom may not start threads in Staff room")
+
+    def test_an_unforeseen_error_is_still_this_feeds_failure(self) -> None:
+        feed = self.feed("/gazette.xml", RSS2)
+        with (
+            mock.patch.object(services, "import_document", side_effect=RecursionError("deep")),
+            self.assertLogs("parley.feeds.importer.services", "ERROR"),
+        ):
+            report = self.fetch(feed)
+        self.assert_failed(feed, report, "Could not import the feed (RecursionError: deep).")
 
     def test_failures_in_a_row_back_off_and_a_success_resets(self) -> None:
         handler = {"answer": serve("down", status=503)}

@@ -9,8 +9,9 @@ from __future__ import annotations
 import email.utils
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 from urllib.parse import urljoin
-from xml.etree.ElementTree import Element, ParseError, tostring  # serialising only
+from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -149,10 +150,28 @@ def _atom_text(element: Element | None) -> str:
     if element is None:
         return ""
     if element.get("type") == "xhtml":
-        for node in element.iter():  # plain tag names: the markup is reduced to text later
-            node.tag = _local(node.tag)
-        return "".join(tostring(child, encoding="unicode") for child in element).strip()
+        return _xhtml_markup(element).strip()
     return _text(element)
+
+
+def _xhtml_markup(element: Element) -> str:
+    """The element's children as plain HTML tags and escaped text (no attributes: the markup is
+    reduced to text later). Walked with a stack, not recursion: a hostile document may nest
+    thousands deep."""
+    out: list[str] = []
+    stack: list[tuple[Element, bool]] = [(child, False) for child in reversed(list(element))]
+    while stack:
+        node, closing = stack.pop()
+        tag = _local(node.tag) if isinstance(node.tag, str) else ""
+        if closing:
+            out.append(f"</{tag}>" if tag else "")
+            out.append(escape(node.tail or "", quote=False))
+            continue
+        out.append(f"<{tag}>" if tag else "")
+        out.append(escape(node.text or "", quote=False))
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(list(node)))
+    return "".join(out)
 
 
 def _atom(root: Element, *, base_url: str) -> ParsedFeed:

@@ -11,6 +11,7 @@ another worker at the same moment) fail there, before anything is posted."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ from parley.forums.services.counters import refresh_forum_last_post
 from parley.permissions import registry
 from parley.permissions.guardian import perms_for
 from parley.permissions.services import add_member_to_group, save_group, set_permission
+
+log = logging.getLogger(__name__)
 
 NEWS_GROUP = "News feeds"
 NEWS_GROUP_ALLOWS = (registry.BYPASS_FLOOD, registry.POST_WITHOUT_APPROVAL)
@@ -321,6 +324,11 @@ def fetch_and_import(
     except (FetchError, FeedError) as exc:
         _record_failure(feed, str(exc), started)
         return ImportReport(error=str(exc))
+    except Exception as exc:  # a bug or a document nobody foresaw: still this feed's failure
+        log.exception("Importing feed %s (%s) failed", feed.pk, feed.url)
+        message = f"Could not import the feed ({type(exc).__name__}: {exc})."
+        _record_failure(feed, message, started)
+        return ImportReport(error=message)
     _record_success(feed, report, started, fetched.etag, fetched.last_modified)
     return report
 
