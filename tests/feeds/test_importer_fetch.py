@@ -287,3 +287,26 @@ def test_conditional_get_sends_the_validators_and_understands_304(allowed: FeedS
     assert second.not_modified and second.body == b""
     assert allowed.seen[-1].headers["If-None-Match"] == '"v1"'
     assert allowed.seen[-1].headers["If-Modified-Since"] == "Sun, 29 Nov 2026 10:00:00 GMT"
+
+
+def test_last_modified_alone_is_sent_back_too(allowed: FeedServer) -> None:
+    stamp = "Mon, 30 Nov 2026 07:20:00 GMT"
+
+    def handler(request) -> None:
+        if request.headers.get("If-Modified-Since") == stamp:
+            request.send_response(304)
+            request.end_headers()
+            return
+        body = RSS2.encode()
+        request.send_response(200)
+        request.send_header("Last-Modified", stamp)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    url = allowed.route("/dated.xml", handler)
+    first = fetch(url, timeout=SHORT)
+    assert (first.status, first.etag, first.last_modified) == (200, "", stamp)
+    again = fetch(url, etag=first.etag, last_modified=first.last_modified, timeout=SHORT)
+    assert again.not_modified
+    assert "If-None-Match" not in allowed.seen[-1].headers
