@@ -9,7 +9,7 @@ import io
 
 from django.core.management import call_command
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 
 from parley import cli
 from parley.forums import services
@@ -236,3 +236,37 @@ class FlushTests(TestCase):
         flush = connection.ops.sql_flush(no_style(), [TABLE, "forums_post"])
         self.assertTrue(any(TABLE in statement for statement in flush))
         self.assertIsNotNone(Thread)
+
+
+class FlushedBetweenTests(TransactionTestCase):
+    """Transactional tests flush every table, the index's too, and here restart the ids: the
+    second test's post gets the first one's id and finds nothing left of it."""
+
+    reset_sequences = True
+
+    def post_once(self, word: str) -> int:
+        from parley.forums.services.structure import create_category
+        from parley.permissions.guardian import perms_for
+        from parley.permissions.services import ensure_system_groups
+        from parley.search.queries import SearchFilters, matching_posts
+        from parley.search.terms import parse_query
+        from tests.world import make_member
+
+        ensure_system_groups()
+        member = make_member("Flusher")
+        forum = create_forum(category=create_category(title="C"), title="F")
+        thread = services.create_thread(actor=member, forum=forum, title="Flush", body=word)
+        for other in ("firstflushword", "secondflushword"):
+            found = list(
+                matching_posts(perms_for(None), parse_query(other), SearchFilters()).values_list(
+                    "pk", flat=True
+                )
+            )
+            self.assertEqual(found, [thread.first_post_id] if other == word else [])
+        return thread.first_post_id or 0
+
+    def test_1_first(self) -> None:
+        self.assertEqual(self.post_once("firstflushword"), 1)
+
+    def test_2_second(self) -> None:
+        self.assertEqual(self.post_once("secondflushword"), 1)
