@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from unittest.mock import patch
 
 from django.test import TestCase
+from django.utils import timezone
 
 from parley.feeds.importer import services
 from parley.feeds.models import NewsFeed
@@ -212,3 +213,18 @@ class FeedAdminTests(TestCase):
         assert self.client.post(f"/admin/feeds/newsfeed/{feed.pk}/fetch/").status_code == 403
         feed.refresh_from_db()
         assert feed.last_fetch_at is None
+
+    def test_changing_the_address_starts_afresh_and_keeps_the_fetch_state_its_own(self) -> None:
+        feed = services.register_feed(
+            actor=None, url=self.server.url("/broken.xml"), forum=self.w.news, member=self.bot
+        )
+        services.fetch_and_import(feed, timeout=1)
+        NewsFeed.objects.filter(pk=feed.pk).update(etag='"old"', last_result="Fetched later")
+        change = f"/admin/feeds/newsfeed/{feed.pk}/change/"
+        response = submit(self.client, change, {"url": self.server.url("/gazette.xml")})
+        assert response.status_code == 302, page(response.content).errors
+        feed.refresh_from_db()
+        assert (feed.url, feed.etag, feed.failure_count) == (self.server.url("/gazette.xml"), "", 0)
+        assert feed.last_result == "Fetched later"  # written by a fetch, not by the form
+        assert feed.last_error == "The server answered HTTP 500."  # kept for reading
+        assert feed.next_fetch_at is not None and feed.next_fetch_at <= timezone.now()

@@ -203,6 +203,18 @@ def register_feed(
     return feed
 
 
+SETTINGS_FIELDS = (
+    "url",
+    "source_name",
+    "forum",
+    "member",
+    "prefix",
+    "interval_minutes",
+    "excerpt_chars",
+    "is_active",
+)
+
+
 def update_feed(*, actor: Member | None, feed: NewsFeed) -> NewsFeed:
     """Store the settings changed on `feed` (the admin's form); a reactivated or re-addressed
     feed is due at once, with a clean slate."""
@@ -215,14 +227,18 @@ def update_feed(*, actor: Member | None, feed: NewsFeed) -> NewsFeed:
         interval_minutes=feed.interval_minutes,
         excerpt_chars=feed.excerpt_chars,
     )
+    fields = list(SETTINGS_FIELDS)
     with transaction.atomic():
         stored = NewsFeed.objects.select_for_update().get(pk=feed.pk)
         if stored.url != feed.url:
             feed.etag = feed.last_modified = ""
+            fields += ["etag", "last_modified"]
         if stored.url != feed.url or (feed.is_active and not stored.is_active):
             feed.failure_count = 0
             feed.next_fetch_at = timezone.now()
-        feed.save()
+            fields += ["failure_count", "next_fetch_at"]
+        # Only these: the fetch state is the importer's, and a fetch may have just written it.
+        feed.save(update_fields=fields)
         _join_news_group(feed.member)
     return feed
 
