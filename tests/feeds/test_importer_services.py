@@ -18,6 +18,7 @@ from parley.feeds.importer import services
 from parley.feeds.importer.fetch import MAX_BYTES
 from parley.feeds.models import ImportedEntry, NewsFeed
 from parley.forums.models import Forum, Post, Thread
+from parley.forums.services import set_thread_state
 from parley.forums.services.structure import create_forum
 from parley.permissions import registry
 from parley.permissions.services import make_forum_private
@@ -302,6 +303,22 @@ class GroupingTests(ImporterTestCase):
         report = self.fetch(self.feed("/follow-up.xml", follow_up))
         assert len(report.posted) == 1 and report.grouped == []
         assert len(self.imported_threads()) == 2
+
+    def test_a_story_whose_thread_was_locked_starts_a_new_one(self) -> None:
+        self.fetch(self.feed("/first.xml", self.first))
+        (first,) = self.imported_threads()
+        set_thread_state(actor=self.w.moderator, thread=first, is_locked=True)
+        retold = rss(
+            "Meridian Wire",
+            rss_item(
+                "Carrowmere ferry strike halts island crossings",
+                "https://wire.example.org/ferry",
+                "w-ferry",
+                FERRY_RETOLD,
+            ),
+        )  # noqa: E501
+        report = self.fetch(self.feed("/retold.xml", retold))
+        assert len(report.posted) == 1 and report.grouped == [] and report.skipped == []
 
     def test_the_threshold_is_a_knob(self) -> None:
         self.fetch(self.feed("/first.xml", self.first))

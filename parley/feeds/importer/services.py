@@ -405,7 +405,8 @@ def _import_entry(feed: NewsFeed, entry: Entry, report: ImportReport, *, now: da
                 imported_at=now,
             )
             match = _same_story(record, fingerprint, now)
-            if match is not None:
+            # A story whose thread was since locked or moved out of reach starts a new one.
+            if match is not None and perms_for(feed.member).can_reply_to_thread(match):
                 _also_reported(feed, record, match, entry, published or now, now)
                 report.grouped.append((title, match.get_absolute_url()))
                 return
