@@ -27,7 +27,7 @@ from parley.search.snippets import WordMatcher, highlight, snippet
 from parley.search.terms import STOP_WORDS, ParsedQuery, Term
 
 # As XenForo does: the best matches only, and the page says so when there were more. A search
-# page is then an OFFSET into at most this many ids, never a walk through every match.
+# page is then a slice of at most this many ids read in one query, never a walk through every match.
 RESULTS_CAP = 200
 RESULTS_PER_PAGE = 20
 BM25_WEIGHTS = (10.0, 1.0)  # title, body: a word in the title counts ten times
