@@ -55,3 +55,14 @@ class BBCodeEdgeTests(SimpleTestCase):
             '<p><a href="https://www.youtube.com/watch?x=1" rel="nofollow ugc noopener">'
             "https://www.youtube.com/watch?x=1</a></p>\n",
         )
+
+    def test_media_from_another_site_is_an_ordinary_link_over_http_too(self) -> None:
+        self.assertEqual(
+            render_post("[media]http://news.example.org/clip/7[/media]"),
+            '<p><a href="http://news.example.org/clip/7" rel="nofollow ugc noopener">'
+            "http://news.example.org/clip/7</a></p>\n",
+        )
+        self.assertEqual(
+            render_post("[media]ftp://news.example.org/clip/7[/media]"),
+            "<p>[media]ftp://news.example.org/clip/7[/media]</p>\n",
+        )
