@@ -6,7 +6,21 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 _VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
 )
 
 
@@ -28,6 +42,11 @@ class Node:
             else:
                 stack.extend(reversed(item.children))
         return "".join(parts)
+
+    @property
+    def folded_text(self) -> str:
+        """`text` with each run of white space folded to one space, and none at either end."""
+        return " ".join(self.text.split())
 
     def descendants(self) -> list[Node]:
         found: list[Node] = []
@@ -56,6 +75,17 @@ class Node:
     def find(self, tag: str | None = None, *, cls: str | None = None, **attrs: str) -> Node:
         found = self.find_all(tag, cls=cls, **attrs)
         assert found, f"no <{tag or '*'} class={cls!r} {attrs}> in the page"
+        return found[0]
+
+    def first(self, tag: str | None = None, *, cls: str | None = None, **attrs: str) -> Node | None:
+        """Like `find`, but None when nothing matches (for tests that something is absent)."""
+        found = self.find_all(tag, cls=cls, **attrs)
+        return found[0] if found else None
+
+    def one(self, tag: str | None = None, *, cls: str | None = None, **attrs: str) -> Node:
+        """Like `find`, but asserts that exactly one element matches."""
+        found = self.find_all(tag, cls=cls, **attrs)
+        assert len(found) == 1, f"{len(found)} <{tag or '*'} class={cls!r} {attrs}>, not one"
         return found[0]
 
     def following_text(self, node: Node) -> str:

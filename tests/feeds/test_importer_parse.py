@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 
 import pytest
 
@@ -16,6 +15,7 @@ from parley.feeds.importer import text
 from parley.feeds.importer.dedupe import link_key, normalise_link
 from parley.feeds.importer.parse import FeedError, parse_feed
 from parley.feeds.importer.similarity import fingerprint, jaccard, shingles
+from tests.core.parsed import parse
 from tests.feeds.importer_server import (
     ATOM,
     BILLION_LAUGHS,
@@ -139,19 +139,9 @@ def test_what_is_not_a_feed_is_refused(document: bytes, message: str) -> None:
 # --- Hostile text -------------------------------------------------------------------------------
 
 
-class _Elements(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-
-def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    parser = _Elements()
-    parser.feed(html)
-    return parser.tags
+def elements(html: str) -> list[tuple[str, dict[str, str]]]:
+    """Every element's tag and attributes, in document order."""
+    return [(node.tag, node.attrs) for node in parse(html).descendants()]
 
 
 def test_a_hostile_summary_becomes_inert_text() -> None:

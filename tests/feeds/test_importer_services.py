@@ -10,7 +10,7 @@ from unittest import mock
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.test import TestCase, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
 from parley.core.markup import plain_text
@@ -22,6 +22,7 @@ from parley.forums.services import set_thread_state
 from parley.forums.services.structure import create_forum
 from parley.permissions import registry
 from parley.permissions.services import make_forum_private
+from tests.feeds.importer_case import ServedFeedTestCase
 from tests.feeds.importer_server import (
     ATOM,
     BILLION_LAUGHS,
@@ -29,17 +30,14 @@ from tests.feeds.importer_server import (
     MALFORMED,
     RSS1,
     RSS2,
-    FeedServer,
     Handler,
     endless,
-    feed_server,
     redirect,
     rss,
     rss_item,
     serve,
     sleepy,
 )
-from tests.world import build_world
 
 SHORT = 0.4
 
@@ -53,6 +51,23 @@ FERRY_RETOLD = (
     "to the islands, the union said. The strike will last 48 hours unless the operator "
     "reopens pay talks, it added."
 )
+
+
+def retold(**item: str) -> str:
+    """Another outlet's feed telling the ferry strike again (FERRY_RETOLD), close enough to the
+    Gazette's first report (FERRY) to join its thread; `item` as rss_item takes it (its `pub`)."""
+    return rss(
+        "Meridian Wire",
+        rss_item(
+            "Carrowmere ferry strike halts island crossings",
+            "https://wire.example.org/ferry",
+            "w-ferry",
+            FERRY_RETOLD,
+            **item,
+        ),
+    )
+
+
 FERRY_NEXT_DAY = (
     "The operator of the Carrowmere ferry line offered striking crews a 4% pay rise on "
     "Tuesday, a day after a walkout halted crossings to the islands. Union leaders said they "
@@ -60,28 +75,7 @@ FERRY_NEXT_DAY = (
 )
 
 
-class ImporterTestCase(TestCase):
-    server: FeedServer
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls._server_context = feed_server()
-        cls.server = cls._server_context.__enter__()
-        cls._allow = cls.server.allowed()
-        cls._allow.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        cls._allow.disable()
-        cls._server_context.__exit__(None, None, None)
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.w = build_world()
-        cls.bot = services.ensure_news_member()
-
+class ImporterTestCase(ServedFeedTestCase):
     def feed(self, path: str, document: str | bytes | Handler | None = None, **kwargs) -> NewsFeed:
         """A feed of the server's `path` answering `document` (a handler, or the text to
         serve); with no document, `path` is the feed's address as it is."""
@@ -263,17 +257,8 @@ class GroupingTests(ImporterTestCase):
 
     def test_a_retold_story_becomes_an_also_reported_reply(self) -> None:
         self.fetch(self.feed("/first.xml", self.first))
-        retold = rss(
-            "Meridian Wire",
-            rss_item(
-                "Carrowmere ferry strike halts island crossings",
-                "https://wire.example.org/ferry",
-                "w-ferry",
-                FERRY_RETOLD,
-                "Mon, 30 Nov 2026 08:00:00 +0000",
-            ),
-        )  # noqa: E501
-        report = self.fetch(self.feed("/retold.xml", retold))
+        retold_later = retold(pub="Mon, 30 Nov 2026 08:00:00 +0000")
+        report = self.fetch(self.feed("/retold.xml", retold_later))
         (thread,) = self.imported_threads()
         assert report.grouped == [
             ("Carrowmere ferry strike halts island crossings", thread.get_absolute_url())
@@ -308,46 +293,19 @@ class GroupingTests(ImporterTestCase):
         self.fetch(self.feed("/first.xml", self.first))
         (first,) = self.imported_threads()
         set_thread_state(actor=self.w.moderator, thread=first, is_locked=True)
-        retold = rss(
-            "Meridian Wire",
-            rss_item(
-                "Carrowmere ferry strike halts island crossings",
-                "https://wire.example.org/ferry",
-                "w-ferry",
-                FERRY_RETOLD,
-            ),
-        )  # noqa: E501
-        report = self.fetch(self.feed("/retold.xml", retold))
+        report = self.fetch(self.feed("/retold.xml", retold()))
         assert len(report.posted) == 1 and report.grouped == [] and report.skipped == []
 
     def test_the_threshold_is_a_knob(self) -> None:
         self.fetch(self.feed("/first.xml", self.first))
-        retold = rss(
-            "Meridian Wire",
-            rss_item(
-                "Carrowmere ferry strike halts island crossings",
-                "https://wire.example.org/ferry",
-                "w-ferry",
-                FERRY_RETOLD,
-            ),
-        )  # noqa: E501
         with override_settings(PARLEY_FEED_SIMILARITY_PERCENT=90):
-            report = self.fetch(self.feed("/retold.xml", retold))
+            report = self.fetch(self.feed("/retold.xml", retold()))
         assert len(report.posted) == 1 and report.grouped == []
 
     def test_only_stories_imported_in_the_last_48_hours_are_joined(self) -> None:
         self.fetch(self.feed("/first.xml", self.first))
         ImportedEntry.objects.update(imported_at=timezone.now() - timedelta(hours=49))
-        retold = rss(
-            "Meridian Wire",
-            rss_item(
-                "Carrowmere ferry strike halts island crossings",
-                "https://wire.example.org/ferry",
-                "w-ferry",
-                FERRY_RETOLD,
-            ),
-        )  # noqa: E501
-        report = self.fetch(self.feed("/retold.xml", retold))
+        report = self.fetch(self.feed("/retold.xml", retold()))
         assert len(report.posted) == 1 and report.grouped == []
 
 

@@ -1,13 +1,12 @@
 """A board to search, built once per test class through the services: the world
 (tests/world.py) plus posts that each test picks out by a made-up word, and something of every
 kind a reader may not see (a private forum, held and deleted posts and threads, a "Moved"
-stub). Pages are read by parsing their HTML."""
+stub). Pages are read by parsing their HTML (tests/core/parsed.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from html.parser import HTMLParser
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -21,6 +20,7 @@ from parley.forums.services.structure import create_forum
 from parley.moderation.actions import services as actions
 from parley.permissions import registry
 from parley.permissions.services import make_forum_private
+from tests.core.parsed import parse
 from tests.world import World, build_world, make_member, warm_permission_cache
 
 PRIVATE_WORD = "wombatcouncil"
@@ -208,91 +208,17 @@ class SearchTestCase(TestCase):
 # --- Reading pages ---------------------------------------------------------------------------
 
 
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Node | str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text for c in self.children)
-
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
-        found = []
-        for child in self.children:
-            if isinstance(child, Node):
-                if (tag is None or child.tag == tag) and (cls is None or cls in child.classes()):
-                    found.append(child)
-                found.extend(child.find_all(tag, cls))
-        return found
-
-    def find(self, tag: str | None = None, cls: str | None = None) -> Node | None:
-        nodes = self.find_all(tag, cls)
-        return nodes[0] if nodes else None
-
-
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def parse(html: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
-
 class Page:
     def __init__(self, html: str) -> None:
         self.html = html
         self.root = parse(html)
-        self.results = self.root.find_all("article", "search-result")
+        self.results = self.root.find_all("article", cls="search-result")
 
     @property
     def post_ids(self) -> list[int]:
         ids = []
         for result in self.results:
-            link = result.find("a", "search-link")
-            assert link is not None
+            link = result.find("a", cls="search-link")
             ids.append(int(link.attrs["href"].strip("/").split("/")[1]))
         return ids
 
@@ -301,12 +227,12 @@ class Page:
 
     @property
     def heading(self) -> str:
-        section = self.root.find("section", "search-results")
-        header = section.find("h2") if section else None
+        section = self.root.first("section", cls="search-results")
+        header = section.first("h2") if section else None
         return header.text.strip() if header else ""
 
     def notes(self) -> list[str]:
-        return [p.text.strip() for p in self.root.find_all("p", "search-note")]
+        return [p.text.strip() for p in self.root.find_all("p", cls="search-note")]
 
     def errors(self) -> list[str]:
-        return [p.text.strip() for p in self.root.find_all("p", "field-error")]
+        return [p.text.strip() for p in self.root.find_all("p", cls="field-error")]

@@ -99,8 +99,7 @@ class WritesTests(SearchTestCase):
         self.assertEqual(self.found(q="teapots", titles_only="on"), self.ids("teapot_alice"))
         page = self.search(q="walrusquote")
         self.assertEqual(page.post_ids, self.ids("walrus"))
-        title = page.results[0].find("a", "search-link")
-        assert title is not None
+        title = page.results[0].find("a", cls="search-link")
         self.assertEqual(title.text, "Teapots")
 
     def test_a_split_gives_the_new_thread_its_title(self) -> None:

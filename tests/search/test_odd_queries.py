@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from parley.search.terms import MAX_TERMS, MAX_WORD_CHARS, parse_query
-from tests.search.support import SearchTestCase, parse
+from tests.core.parsed import parse
+from tests.search.support import SearchTestCase
 
 ODD_QUERIES = [
     '"',
@@ -71,7 +72,7 @@ class OddQueryTests(SearchTestCase):
         response = self.guest.get("/search/", {"q": text})
         self.assertEqual(response.status_code, 200, repr(text[:80]))
         root = parse(response.content.decode())
-        self.assertIsNotNone(root.find("form", "search-form"))
+        self.assertIsNotNone(root.first("form", cls="search-form"))
 
     def test_odd_queries_answer_with_a_page(self) -> None:
         for text in ODD_QUERIES:
@@ -103,7 +104,7 @@ class AnyTextTests(SearchTestCase, HypothesisTestCase):
         response = self.guest.get("/search/", {"q": text})
         self.assertEqual(response.status_code, 200)
         root = parse(response.content.decode())
-        self.assertIsNotNone(root.find("form", "search-form"))
+        self.assertIsNotNone(root.first("form", cls="search-form"))
 
 
 WORD = re.compile(r"[^\W_]+")

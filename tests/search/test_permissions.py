@@ -59,14 +59,14 @@ class VisibilityTests(SearchTestCase):
         client = self.client_for(self.board.newcomer)
         page = self.search(client, q=HELD_REPLY_WORD)
         self.assertEqual(page.post_ids, [self.board.held_reply.pk])
-        labels = [s.text for s in page.results[0].find_all("span", "label")]
+        labels = [s.text for s in page.results[0].find_all("span", cls="label")]
         self.assertEqual(labels, ["Awaiting approval"])
 
     def test_moderators_see_deleted_posts_marked(self) -> None:
         client = self.client_for(self.board.w.moderator)
         page = self.search(client, q=DELETED_REPLY_WORD)
         self.assertEqual(page.post_ids, [self.board.deleted_reply.pk])
-        labels = [s.text for s in page.results[0].find_all("span", "label")]
+        labels = [s.text for s in page.results[0].find_all("span", cls="label")]
         self.assertEqual(labels, ["Deleted"])
 
     def test_administrators_search_private_forums(self) -> None:

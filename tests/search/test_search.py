@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from parley.search import queries
-from tests.search.support import SearchTestCase, parse
+from tests.core.parsed import parse
+from tests.search.support import SearchTestCase
 
 
 class RankingTests(SearchTestCase):
@@ -65,8 +66,7 @@ class PhraseAndPrefixTests(SearchTestCase):
 
     def test_a_title_match_is_marked_in_the_title(self) -> None:
         result = self.search(q="lighthouse").results[0]
-        title = result.find("a", "search-link")
-        assert title is not None
+        title = result.find("a", cls="search-link")
         self.assertEqual([m.text for m in title.find_all("mark")], ["Lighthouse"])
 
 
@@ -157,8 +157,8 @@ class PageTests(SearchTestCase):
     def test_an_empty_search_shows_the_form_only(self) -> None:
         for params in ({}, {"q": ""}, {"q": "   "}):
             page = self.search(**params)
-            self.assertIsNotNone(page.root.find("form", "search-form"))
-            self.assertIsNone(page.root.find("section", "search-results"))
+            self.assertIsNotNone(page.root.first("form", cls="search-form"))
+            self.assertIsNone(page.root.first("section", cls="search-results"))
 
     def test_results_link_to_their_posts(self) -> None:
         page = self.search(q="kelp")
@@ -170,13 +170,12 @@ class PageTests(SearchTestCase):
     def test_no_results_says_so(self) -> None:
         page = self.search(q="xylophonequartz")
         self.assertEqual(page.heading, "No results")
-        empty = page.root.find("p", "empty")
-        assert empty is not None
+        empty = page.root.find("p", cls="empty")
         self.assertEqual(empty.text, "No posts match your search.")
 
     def test_only_common_words_says_so(self) -> None:
         page = self.search(q="the of and")
-        self.assertIsNone(page.root.find("section", "search-results"))
+        self.assertIsNone(page.root.first("section", cls="search-results"))
         self.assertEqual(
             page.notes(),
             [
@@ -193,7 +192,7 @@ class PageTests(SearchTestCase):
     def test_hostile_text_is_printed_as_text(self) -> None:
         page = self.search(q='<script>alert(1)</script> "kelp')
         self.assertTrue(all(s.attrs.get("src") for s in page.root.find_all("script")))
-        box = page.root.find("input", None)
+        box = page.root.first("input")
         search_box = next(i for i in page.root.find_all("input") if i.attrs.get("id") == "id_q")
         self.assertEqual(search_box.attrs["value"], '<script>alert(1)</script> "kelp')
         self.assertIsNotNone(box)
@@ -202,8 +201,7 @@ class PageTests(SearchTestCase):
         first = self.search(q="reply number")
         self.assertEqual(first.heading, "44 results")
         self.assertEqual(len(first.results), queries.RESULTS_PER_PAGE)
-        nav = first.root.find("nav", "pagenav")
-        assert nav is not None
+        nav = first.root.find("nav", cls="pagenav")
         self.assertEqual(
             [a.attrs["href"] for a in nav.find_all("a")],
             ["?q=reply+number&page=2", "?q=reply+number&page=3", "?q=reply+number&page=2"],
@@ -223,8 +221,7 @@ class PageTests(SearchTestCase):
             pages = [self.search(q="teapot", order="newest", page=n) for n in (1, 2, 3)]
             under = self.search(q="kelp")
         self.assertEqual(pages[0].heading, "2+ results")
-        capped = pages[0].root.find("p", "search-capped")
-        assert capped is not None
+        capped = pages[0].root.find("p", cls="search-capped")
         self.assertEqual(
             capped.text,
             "Only the 2 best matches are shown. Add words or filters to narrow the search.",
@@ -234,7 +231,7 @@ class PageTests(SearchTestCase):
             [self.ids("teapot_now"), self.ids("teapot_bob"), self.ids("teapot_bob")],
         )
         self.assertEqual(under.heading, "2 results")
-        self.assertIsNone(under.root.find("p", "search-capped"))
+        self.assertIsNone(under.root.first("p", cls="search-capped"))
 
     def test_the_header_box_is_on_every_page(self) -> None:
         w = self.board.w
