@@ -66,3 +66,20 @@ class BBCodeEdgeTests(SimpleTestCase):
             render_post("[media]ftp://news.example.org/clip/7[/media]"),
             "<p>[media]ftp://news.example.org/clip/7[/media]</p>\n",
         )
+
+    def test_four_spaces_make_code_of_a_block_tag_three_do_not(self) -> None:
+        self.assertEqual(
+            render_post("    [quote]x[/quote]"), "<pre><code>[quote]x[/quote]\n</code></pre>\n"
+        )
+        self.assertEqual(
+            render_post("   [quote]x[/quote]"),
+            '<blockquote class="bbquote"><div class="bbquote-body">\n<p>x</p>\n</div>'
+            "</blockquote>\n",
+        )
+
+    def test_a_block_tag_on_the_line_after_a_list_item_ends_the_list(self) -> None:
+        self.assertEqual(
+            render_post("- item\n[quote]x[/quote]"),
+            '<ul>\n<li>item</li>\n</ul>\n<blockquote class="bbquote"><div class="bbquote-body">\n'
+            "<p>x</p>\n</div></blockquote>\n",
+        )
