@@ -222,8 +222,17 @@ def _exit_with_parent(parent_pid: int) -> None:
     def watch() -> None:
         while os.getppid() == parent_pid:
             time.sleep(1)
-        os.kill(os.getpid(), signal.SIGINT)
+        # SIGINT is the consumer's graceful stop. Repeated, because one sent before the
+        # consumer has installed its handler (the serve died while we were starting) is
+        # handled by Python's default instead, or lost if it was ignored.
+        while True:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(30)  # a second one cuts a graceful stop short: give tasks time
 
+    # A shell without job control starts background commands with SIGINT ignored, and we
+    # inherit that: without this, the stop above would never arrive.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     threading.Thread(target=watch, name="parley-parent-watch", daemon=True).start()
 
 
