@@ -19,7 +19,7 @@ from pathlib import Path
 
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/parley")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-SUMMARY_LINES = 15
+SUMMARY_LINES = 40  # the slowest tests (--durations) and the result line
 
 
 def _environments() -> dict[str, dict[str, str]]:
@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
         log = logs / (name.split()[0].lower() + ".log")
         print(f"==> pytest on {name} (output in {log})", flush=True)
         with log.open("wb") as out:
-            command = [sys.executable, "-m", "pytest", *argv]
+            command = [sys.executable, "-m", "pytest", "--durations=25", *argv]
             runs[name] = (log, subprocess.Popen(command, env=env, stdout=out, stderr=out))  # noqa: S603
     failed = []
     for name, (log, process) in runs.items():
