@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from parley.accounts import hooks
 from parley.accounts.models import TIME_ZONE_CHOICES, USERNAME_MAX_LENGTH, ColourScheme, Member
 from parley.accounts.services import validate_chosen_username
+from parley.core.widgets import QuickSelect
 
 
 class LoginForm(AuthenticationForm):
@@ -61,7 +62,9 @@ class RegisterForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="UTC", required=False)
+    time_zone = forms.ChoiceField(
+        choices=TIME_ZONE_CHOICES, initial="UTC", required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -180,7 +183,7 @@ class EmailChangeForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, widget=QuickSelect)
     is_invisible = forms.BooleanField(
         label="Hide my online status",
         required=False,
