@@ -137,6 +137,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("Note: serving plain HTTP on loopback, so cookies are not marked Secure.")
     if refuse_busy_port(args.host, args.port):
         return 2
+    _heed_sigint()  # before the worker starts: it inherits what we ignore
     _django()
     # Imported here, after _django(): parley's modules need the app registry.
     from django.db import connections
@@ -195,6 +196,7 @@ def stop_worker(worker: subprocess.Popen[bytes], timeout: float = WORKER_STOP_SE
     try:
         worker.wait(timeout)
     except subprocess.TimeoutExpired:
+        print(f"The job worker did not stop within {timeout:.0f} s: killed it.", file=sys.stderr)
         worker.kill()
         worker.wait()
 
@@ -229,11 +231,17 @@ def _exit_with_parent(parent_pid: int) -> None:
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(30)  # a second one cuts a graceful stop short: give tasks time
 
-    # A shell without job control starts background commands with SIGINT ignored, and we
-    # inherit that: without this, the stop above would never arrive.
+    _heed_sigint()  # or the stop above would never arrive
+    threading.Thread(target=watch, name="parley-parent-watch", daemon=True).start()
+
+
+def _heed_sigint() -> None:
+    """A shell without job control starts background commands with SIGINT ignored, and child
+    processes inherit that. SIGINT is how `parley serve` stops its worker gracefully, so both
+    take it back: the serve before it starts the worker (a worker still starting would otherwise
+    drop the stop and be killed 30 s later), the worker for its own parent watch."""
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    threading.Thread(target=watch, name="parley-parent-watch", daemon=True).start()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

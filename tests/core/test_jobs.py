@@ -185,11 +185,19 @@ class Board:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     grandchildren: list[int] = field(default_factory=list)  # workers started by `serve`
 
-    def parley(self, label: str, *args: str) -> subprocess.Popen[bytes]:
-        """`python *args`, logging to a file that failures show."""
+    def parley(
+        self, label: str, *args: str, ignore_sigint: bool = False
+    ) -> subprocess.Popen[bytes]:
+        """`python *args`, logging to a file that failures show. `ignore_sigint` starts it
+        as a shell without job control starts a background command."""
         with (self.data_dir / f"{len(self.procs)}-{label}.log").open("wb") as log:
             proc = subprocess.Popen(  # noqa: S603
-                [sys.executable, *args], cwd=ROOT, env=self.env, stdout=log, stderr=log
+                [sys.executable, *args],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                preexec_fn=_ignore_sigint if ignore_sigint else None,  # noqa: PLW1509
             )
         self.procs.append(proc)
         return proc
@@ -331,6 +339,19 @@ def test_serve_runs_a_worker_and_stops_it_when_stopped(board: Board) -> None:
     assert not _alive(worker), "the worker outlived `parley serve`"
 
 
+def test_serve_started_with_sigint_ignored_still_stops_its_worker_gracefully(
+    board: Board,
+) -> None:
+    # What `nohup make demo &` or a CI script does: the worker, still starting when the serve
+    # is stopped, must take the graceful stop rather than be killed after a timeout.
+    serve, worker = _serve_with_worker(board, ignore_sigint=True)
+    assert not _ignores_sigint(worker), "the worker inherited SIGINT ignored"
+    serve.send_signal(signal.SIGTERM)
+    assert serve.wait(WAIT_SECONDS) == 0, board.logs()
+    assert not _alive(worker), "the worker outlived `parley serve`"
+    assert "did not stop" not in board.logs(), board.logs()
+
+
 def test_a_worker_whose_serve_was_killed_stops_by_itself(board: Board) -> None:
     serve, worker = _serve_with_worker(board)
     serve.kill()  # no chance to stop its worker
@@ -341,7 +362,20 @@ def test_a_worker_whose_serve_was_killed_stops_by_itself(board: Board) -> None:
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def _serve_with_worker(board: Board) -> tuple[subprocess.Popen[bytes], int]:
+def _ignores_sigint(pid: int) -> bool:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+    raise AssertionError(f"no SigIgn line for {pid}")
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _serve_with_worker(
+    board: Board, *, ignore_sigint: bool = False
+) -> tuple[subprocess.Popen[bytes], int]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -356,6 +390,7 @@ def _serve_with_worker(board: Board) -> tuple[subprocess.Popen[bytes], int]:
         str(port),
         "--workers",
         "1",
+        ignore_sigint=ignore_sigint,
     )
     found: list[int] = []
 
