@@ -120,7 +120,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # The connection keeps this very dict, so the test database is created from it (kept as it
     # is: pytest runs with --reuse-db, which here reuses only this session's private copy).
     database["TEST"]["NAME"] = str(own / "test.sqlite3")
-    if settings.CACHES["default"]["BACKEND"] != "diskcache.DjangoCache":
+    if settings.CACHES["default"]["BACKEND"] != "parley.core.disk_cache.DiskCache":
         raise pytest.UsageError("make mutation runs with the file cache: unset PARLEY_REDIS_URL")
     settings.CACHES["default"]["LOCATION"] = str(own / "cache")
     caches._connections = Local(caches.thread_critical)  # forget the inherited cache object

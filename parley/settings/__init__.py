@@ -158,7 +158,7 @@ if _env[knobs.REDIS_URL]:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "parley.core.disk_cache.DiskCache",
             "LOCATION": str(DATA_DIR / "cache"),
             "TIMEOUT": 300,
             # Shards spread writers over several SQLite files; a reader never waits long.

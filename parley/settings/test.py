@@ -27,7 +27,7 @@ DATA_DIR = datadir.data_dir(os.environ)
 STATIC_ROOT = DATA_DIR / "static"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = str(DATA_DIR / "parley.sqlite3")
-if CACHES["default"]["BACKEND"] == "diskcache.DjangoCache":
+if CACHES["default"]["BACKEND"] == "parley.core.disk_cache.DiskCache":
     CACHES["default"]["LOCATION"] = str(DATA_DIR / "cache")
 # Tasks run inline when enqueued (in memory, no consumer); tests/core/test_jobs.py starts a real
 # consumer process against the file-backed queue.
