@@ -8,7 +8,7 @@ from typing import Any
 from diskcache import DjangoCache
 
 
-class DiskCache(DjangoCache):
+class DiskCache(DjangoCache):  # type: ignore[misc]  # diskcache has no type hints
     """Keeps its SQLite connections open between requests. Django closes every cache when a
     request ends; diskcache would then close its shard connections, and closing the last
     connection to a WAL database checkpoints it, about 2 ms a request, only to reopen and set
