@@ -15,14 +15,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def _fresh_cache():
     """Cached permission tables and throttles must not leak from one test's (rolled back)
     database into the next."""
-    from django.core.cache import cache
+    from tests.fresh import start_fresh
 
-    from parley.core import stamps
-    from parley.permissions import grants
-
-    cache.clear()
-    grants.tables.forget_local()
-    stamps.forget_uncommitted_bump()
+    start_fresh()
     yield
 
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from parley.accounts.models import Member
 from parley.accounts.services import register_member
-from parley.core import stamps
 from parley.forums import services
 from parley.forums.models import Category, Forum, Prefix, Thread
 from parley.forums.services.structure import create_category, create_forum, create_prefix
 from parley.permissions.services import ensure_system_groups
+from tests.fresh import start_fresh
 
 PASSWORD = "correct-horse-battery-staple"
 THREE_PAGE_POSTS = 45  # 20 + 20 + 5 at the default page size
@@ -61,8 +61,9 @@ def build_world() -> World:
     breaking = create_prefix(title="Breaking news", colour="red")
     # The groups and forums above bumped the permission stamp in a transaction that will never
     # commit, so every permission table would be computed afresh for each of the 47 posts
-    # below (half of this function's time). Treat them as committed, as each test's start does.
-    stamps.forget_uncommitted_bump()
+    # below (half of this function's time). Treat them as committed, as each test's start does
+    # (which also drops tables cached by an earlier, rolled-back test class under this stamp).
+    start_fresh()
     start = now - timedelta(hours=5)
     long_thread = services.create_thread(
         actor=member,
