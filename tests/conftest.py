@@ -1,4 +1,6 @@
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -9,6 +11,52 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    _quicker_flushes()
+
+
+# Rows the migrations make and the post_migrate signal makes again after every flush.
+KEPT_BY_FLUSH = frozenset({"django_content_type", "auth_permission"})
+
+
+def _quicker_flushes() -> None:
+    """Transactional tests (browser, live server, TransactionTestCase) empty every table after
+    each test, then the post_migrate signal writes the content types and permissions again.
+    Two changes make that about 0.7 s a test quicker on PostgreSQL and 0.07 s on SQLite:
+    - content types and permissions are kept (every test starts with the same ones anyway), so
+      post_migrate finds them and writes nothing;
+    - PostgreSQL empties tables by DELETE in one transaction, not by Django's TRUNCATE, which
+      gives each table and index a new file (Django's foreign keys are deferred to the commit,
+      so the order does not matter). Sequences are not restarted either way, unless a test asks
+      for it (reset_sequences): then Django's own statement is used."""
+    # Through the backends' base modules: their operations modules import them first.
+    from django.db.backends.base.operations import BaseDatabaseOperations
+    from django.db.backends.postgresql.base import DatabaseOperations as PostgreSQL
+    from django.db.backends.sqlite3.base import DatabaseOperations as SQLite
+
+    def quicker(operations: type[BaseDatabaseOperations], *, delete: bool) -> None:
+        django_flush = operations.sql_flush
+
+        def sql_flush(
+            self: BaseDatabaseOperations,
+            style: Any,
+            tables: Sequence[str],
+            *,
+            reset_sequences: bool = False,
+            allow_cascade: bool = False,
+        ) -> list[str]:
+            emptied = [t for t in tables if t not in KEPT_BY_FLUSH]
+            if delete and not (reset_sequences or allow_cascade):
+                return [
+                    f"{style.SQL_KEYWORD('DELETE FROM')} {self.quote_name(t)};" for t in emptied
+                ]
+            return django_flush(
+                self, style, emptied, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+
+        operations.sql_flush = sql_flush  # type: ignore[method-assign]
+
+    quicker(PostgreSQL, delete=True)
+    quicker(SQLite, delete=False)
 
 
 @pytest.fixture(autouse=True)
