@@ -26,7 +26,12 @@ def _environments() -> dict[str, dict[str, str]]:
     embedded = {
         k: v for k, v in os.environ.items() if k not in ("PARLEY_DATABASE_URL", "PARLEY_REDIS_URL")
     }
-    served = embedded | {"PARLEY_DATABASE_URL": PG_URL, "PARLEY_REDIS_URL": REDIS_URL}
+    served = embedded | {
+        "PARLEY_DATABASE_URL": PG_URL,
+        "PARLEY_REDIS_URL": REDIS_URL,
+        # Tests that never touch the engines run once, in the SQLite pass (tests/conftest.py).
+        "PARLEY_TESTS_SECOND_ENGINE_PASS": "1",
+    }
     return {"SQLite": embedded, "PostgreSQL + Redis": served}
 
 

@@ -1,3 +1,4 @@
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -83,3 +84,41 @@ def _fresh_view_counts():
     view_counts._pending.clear()
     for job in flusher._jobs.values():
         job.retry = False
+
+
+# Tests whose code never reads the engine settings: the same in both of `make test`'s passes, so
+# the PostgreSQL + Redis pass leaves them to the SQLite one (tests/both_engines.py sets the
+# variable). The bench configures its own SQLite board whatever the pass. Path prefixes.
+ENGINE_FREE = (
+    "tests/test_bench.py",
+    "tests/core/test_markup.py",
+    "tests/core/test_markup_bbcode",
+    "tests/core/test_markup_linear.py",
+    "tests/core/test_markup_link",
+    "tests/core/test_markup_mutation_",
+    "tests/core/test_markup_nesting.py",
+    "tests/core/test_markup_visible.py",
+    "tests/core/test_markup_xss.py",
+    "tests/core/test_markup_fuzz.py::test_render_post_never_raises",
+    "tests/core/test_widgets.py",
+    "tests/core/test_disk_cache.py",
+    "tests/feeds/test_importer_parse.py",
+    "tests/search/test_snippets.py",
+    "tests/search/test_odd_queries.py::ParsingTests",
+)
+SECOND_ENGINE_PASS = "PARLEY_TESTS_SECOND_ENGINE_PASS"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.test import TransactionTestCase
+
+    free = [item for item in items if item.nodeid.startswith(ENGINE_FREE)]
+    for item in free:  # a database test added to one of those files must not be left out
+        cls = getattr(item, "cls", None)
+        if item.get_closest_marker("django_db") or (
+            cls is not None and issubclass(cls, TransactionTestCase)
+        ):
+            raise pytest.UsageError(f"{item.nodeid} uses the database: not engine-free")
+    if os.environ.get(SECOND_ENGINE_PASS) and free:
+        config.hook.pytest_deselected(items=free)
+        items[:] = [item for item in items if not item.nodeid.startswith(ENGINE_FREE)]
