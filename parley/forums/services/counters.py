@@ -12,55 +12,108 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import Count, F
+from django.db import connection, transaction
+from django.db.models import Count, F, Subquery
 
 from parley.accounts.models import Member
 from parley.forums import hooks
 from parley.forums.models import Forum, Post, Thread
 
+TAIL_FIELDS = ["last_position", "reply_count", "last_post", "last_post_at"]
+
 
 def refresh_thread_tail(thread: Thread) -> None:
     """A thread's last position, reply count and last post, from its published posts."""
-    last = Post.objects.filter(thread=thread).published().order_by("-position", "-id").first()
+    _set_tail(thread)
+    thread.save(update_fields=TAIL_FIELDS)
+
+
+def _set_tail(thread: Thread) -> None:
+    # Through the (thread, position) index: one row, and only the fields the tail uses.
+    last = (
+        Post.objects.filter(thread=thread)
+        .published()
+        .order_by("-position", "-id")
+        .only("id", "thread_id", "position", "created_at")
+        .first()
+    )
     thread.last_position = last.position if last else 0
     thread.reply_count = max(thread.last_position - 1, 0)
     thread.last_post = last
     thread.last_post_at = last.created_at if last else thread.created_at
-    thread.save(update_fields=["last_position", "reply_count", "last_post", "last_post_at"])
 
 
 def refresh_forum_last_post(forum_id: int) -> None:
+    """A forum's last post is the newest of its visible threads' last posts: one row per
+    thread is read, not every post. Precondition: those threads' tails are current (every verb
+    keeps them in its own transaction; `resync_forum` checks from the posts themselves)."""
+    newest = (
+        Thread.objects.filter(forum_id=forum_id, last_post__isnull=False)
+        .visible()
+        .order_by("-last_post__created_at", "-last_post_id")
+        .values("last_post_id")[:1]
+    )
+    Forum.objects.filter(pk=forum_id).update(last_post=Subquery(newest))
+
+
+def _forum_last_post_from_posts(forum_id: int) -> None:
+    """The same answer as `refresh_forum_last_post` from every post of the forum, trusting no
+    thread's tail (repair tool)."""
     last = (
         Post.objects.filter(thread__forum_id=forum_id)
         .visible()
         .order_by("-created_at", "-id")
-        .only("id")
-        .first()
+        .values("id")[:1]
     )
-    Forum.objects.filter(pk=forum_id).update(last_post=last)
+    Forum.objects.filter(pk=forum_id).update(last_post=Subquery(last))
+
+
+def _renumber(thread_id: int) -> None:
+    """Every post's position from scratch in one statement: the number of published posts up
+    to it in thread order (created_at, id). Only rows whose position is wrong are written.
+    UPDATE … FROM needs SQLite 3.33 (RETURNING elsewhere already needs 3.35)."""
+    table = connection.ops.quote_name(Post._meta.db_table)
+    columns = {f.name: f.column for f in Post._meta.concrete_fields if f.column is not None}
+
+    def column(name: str) -> str:
+        return connection.ops.quote_name(columns[name])
+
+    pk, position = column("id"), column("position")
+    # S608: only our own model's table and column names go into the text.
+    sql = f"""
+        UPDATE {table} SET {position} = renumbered.new_position
+        FROM (
+            SELECT {pk} AS post_id,
+                   SUM(CASE WHEN {column("is_deleted")} OR {column("awaiting_approval")}
+                       THEN 0 ELSE 1 END)
+                   OVER (ORDER BY {column("created_at")}, {pk} ROWS UNBOUNDED PRECEDING)
+                   AS new_position
+            FROM {table} WHERE {column("thread")} = %s
+        ) AS renumbered
+        WHERE {table}.{pk} = renumbered.post_id
+          AND {table}.{position} <> renumbered.new_position
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [thread_id])
 
 
 def resync_thread(thread: Thread) -> None:
-    """Rebuild a thread's positions and counters from its posts (repair tool). Thread order is
-    (created_at, id): positions follow it."""
+    """Rebuild a thread's positions and counters from its posts (repair tool, and the way
+    approvals, merges, splits and the spam cleaner renumber). Thread order is (created_at,
+    id): positions follow it. A fixed number of statements, none reading whole post rows."""
     with transaction.atomic():
         thread = Thread.objects.select_for_update().get(pk=thread.pk)
-        position = 0
-        changed = []
-        for post in Post.objects.filter(thread=thread).order_by("created_at", "id"):
-            published = not (post.is_deleted or post.awaiting_approval)
-            if published:
-                position += 1
-            new_position = position
-            if post.position != new_position:
-                post.position = new_position
-                changed.append(post)
-        Post.objects.bulk_update(changed, ["position"])
-        first = Post.objects.filter(thread=thread).order_by("created_at", "id").first()
-        thread.first_post = first
-        thread.save(update_fields=["first_post"])
-        refresh_thread_tail(thread)
+        _renumber(thread.pk)
+        # Positions now follow thread order, so the first post is among the lowest-numbered
+        # few, found through the (thread, position) index rather than by sorting the thread.
+        thread.first_post_id = (
+            Post.objects.filter(thread=thread)
+            .order_by("position", "created_at", "id")
+            .values_list("id", flat=True)
+            .first()
+        )
+        _set_tail(thread)
+        thread.save(update_fields=["first_post", *TAIL_FIELDS])
         hooks.index_thread_starts([thread.pk])  # posts moved in or out carry or lose the title
 
 
@@ -72,7 +125,7 @@ def resync_forum(forum: Forum) -> None:
             thread_count=threads.count(),
             post_count=Post.objects.filter(thread__in=threads).published().count(),
         )
-        refresh_forum_last_post(forum.pk)
+        _forum_last_post_from_posts(forum.pk)
 
 
 def resync_member(member: Member) -> None:

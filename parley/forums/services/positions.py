@@ -9,32 +9,57 @@ beyond the thread's own tail: callers check, lock the thread row and wrap the wo
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from parley.accounts.models import Member
 from parley.forums.models import Post, Thread
 from parley.forums.services.counters import refresh_thread_tail
 
 
-def _after(post: Post) -> QuerySet[Post]:
-    """The posts that come after `post` in its thread's order, (created_at, id)."""
-    return Post.objects.filter(thread_id=post.thread_id).filter(
-        Q(created_at__gt=post.created_at) | Q(created_at=post.created_at, pk__gt=post.pk)
+def _at_or_after(post: Post) -> Q:
+    """`post` and the posts after it in thread order, (created_at, id), found through the
+    position index: positions never decrease along that order, so only posts sharing `post`'s
+    position need the order itself. `post` holds its values from before any shift."""
+    return (
+        Q(position__gt=post.position)
+        | Q(position=post.position, created_at__gt=post.created_at)
+        | Q(position=post.position, created_at=post.created_at, pk__gte=post.pk)
     )
 
 
-def _shift_after(post: Post, delta: int) -> None:
-    """`post` became published (+1) or stopped being so (-1): it and every later post move."""
-    _after(post).update(position=F("position") + delta)
-    post.position += delta
+def _order(post: Post) -> tuple[datetime, int]:
+    return (post.created_at, post.pk)
+
+
+def _shift(thread: Thread, posts: Iterable[Post], moving: Sequence[Post], delta: int) -> None:
+    """Each post of `moving` (fresh rows of `thread`) started (+1) or stopped (-1) counting:
+    every post at or after it moves by `delta`, so a post moves once per such post at or before
+    it. One UPDATE however long the thread or the selection; `posts` (the selection, `moving`
+    among them) learn their new positions."""
+    if not moving:
+        return
+    moving = sorted(moving, key=_order)
+    # Checked latest first, the first match counts the moving posts at or before the row.
+    steps = [When(_at_or_after(p), then=Value(n)) for n, p in enumerate(moving, start=1)]
+    first = moving[0]
+    # The plain range lets the (thread, position) index find the rows.
+    rows = Post.objects.filter(thread_id=thread.pk, position__gte=first.position)
+    rows.filter(_at_or_after(first)).update(
+        position=F("position")
+        + delta * Case(*reversed(steps), default=Value(0), output_field=IntegerField())
+    )
+    keys = [_order(p) for p in moving]
+    for post in posts:
+        post.position += delta * bisect_right(keys, _order(post))
 
 
 def _latest_first(posts: Iterable[Post]) -> list[Post]:
-    # A shift moves only later posts, so working backwards keeps the earlier ones' positions.
-    return sorted(posts, key=lambda p: (p.created_at, p.pk), reverse=True)
+    # The order the verbs have always reported (and logged) their posts in.
+    return sorted(posts, key=_order, reverse=True)
 
 
 def hide_posts(
@@ -42,42 +67,46 @@ def hide_posts(
 ) -> list[Post]:
     """Soft-delete posts of a locked thread (fresh rows, not its first post): each shares its
     predecessor's position from now on. Returns the posts that changed."""
-    changed = []
-    for post in _latest_first(p for p in posts if not p.is_deleted):
-        if not post.awaiting_approval:
-            _shift_after(post, -1)
-        mark_deleted(post, by=by, reason=reason, now=now, also=["position"])
-        changed.append(post)
-    if changed:
-        refresh_thread_tail(thread)
+    changed = _latest_first(p for p in posts if not p.is_deleted)
+    if not changed:
+        return changed
+    _shift(thread, changed, [p for p in changed if not p.awaiting_approval], -1)
+    Post.objects.filter(pk__in=[p.pk for p in changed]).update(
+        is_deleted=True, deleted_at=now, deleted_by=by, delete_reason=reason
+    )
+    for post in changed:
+        post.is_deleted = True
+        post.deleted_at = now
+        post.deleted_by = by
+        post.delete_reason = reason
+    refresh_thread_tail(thread)
     return changed
 
 
 def unhide_posts(thread: Thread, posts: Iterable[Post]) -> list[Post]:
     """Undelete posts of a locked thread (fresh rows); a held post goes back to waiting."""
-    changed = []
-    for post in _latest_first(p for p in posts if p.is_deleted):
-        if not post.awaiting_approval:
-            _shift_after(post, +1)
+    changed = _latest_first(p for p in posts if p.is_deleted)
+    if not changed:
+        return changed
+    _shift(thread, changed, [p for p in changed if not p.awaiting_approval], +1)
+    Post.objects.filter(pk__in=[p.pk for p in changed]).update(
+        is_deleted=False, deleted_at=None, deleted_by=None, delete_reason=""
+    )
+    for post in changed:
         post.is_deleted = False
         post.deleted_at = None
         post.deleted_by = None
         post.delete_reason = ""
-        post.save(
-            update_fields=["is_deleted", "deleted_at", "deleted_by", "delete_reason", "position"]
-        )
-        changed.append(post)
-    if changed:
-        refresh_thread_tail(thread)
+    refresh_thread_tail(thread)
     return changed
 
 
 def remove_posts(thread: Thread, posts: Iterable[Post]) -> None:
     """Delete posts of a locked thread for good (not its first post)."""
-    for post in _latest_first(posts):
-        if not (post.is_deleted or post.awaiting_approval):
-            _shift_after(post, -1)
-        Post.objects.filter(pk=post.pk).delete()  # the instance keeps its id for the log
+    posts = list(posts)
+    # The instances keep their ids for the log.
+    Post.objects.filter(pk__in=[p.pk for p in posts]).delete()
+    _shift(thread, posts, [p for p in posts if not (p.is_deleted or p.awaiting_approval)], -1)
     refresh_thread_tail(thread)
 
 
