@@ -1,5 +1,5 @@
-"""The `parley` command: serve, demo, migrate, createadmin, reindex, check, and `manage` for the
-rest."""
+"""The `parley` command: serve, demo, seed, migrate, createadmin, reindex, check, and `manage` for
+the rest."""
 
 from __future__ import annotations
 
@@ -283,6 +283,42 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_seed(args: argparse.Namespace) -> int:
+    _django()
+    # Imported here, after _django(): parley's modules need the app registry.
+    from parley.seed import BoardNotEmpty, ProgressLine, check_sizes, seed_board
+
+    sizes = {
+        "members": args.members,
+        "threads": args.threads,
+        "posts": args.posts,
+        "long_thread": args.long_thread,
+    }
+    try:
+        check_sizes(**sizes)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    _call("migrate", interactive=False, verbosity=0)
+    try:
+        result = seed_board(**sizes, seed=args.seed, force=args.force, progress=ProgressLine())
+    except BoardNotEmpty:
+        print(
+            "The board already has threads, so nothing was seeded. Seed into a fresh data "
+            "directory (or database), or add --force to add the seeded board beside them.",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"Seeded {result.members:,} members, {result.threads:,} threads and {result.posts:,} "
+        f"posts in {result.seconds:.0f} s. Seeded members share the password "
+        f"{result.member_password}"
+    )
+    if result.long_thread is not None:
+        print(f"The long thread: {result.long_thread.get_absolute_url()}")
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     _django()
     _call("migrate", interactive=False)
@@ -466,6 +502,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, help="refuse at once if this port is taken (what `make demo` serves on)"
     )
     demo.set_defaults(func=cmd_demo)
+    seed = sub.add_parser(
+        "seed", help="migrate and write a large invented board in bulk (load tests, benchmarks)"
+    )
+    seed.add_argument("--members", type=int, required=True)
+    seed.add_argument("--threads", type=int, required=True)
+    seed.add_argument("--posts", type=int, required=True, help="posts in all, first posts included")
+    seed.add_argument("--long-thread", type=int, metavar="N", help="one thread of N posts")
+    seed.add_argument("--seed", type=int, default=1, help="random seed: same seed, same board")
+    seed.add_argument(
+        "--force",
+        action="store_true",
+        help="seed even if the board has threads (new members, forums and threads beside them)",
+    )
+    seed.set_defaults(func=cmd_seed)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     admin = sub.add_parser("createadmin", help="create an administrator account")
     admin.add_argument("--username")
