@@ -28,7 +28,7 @@ from parley.accounts.usernames import (
     validate_not_reserved,
     validate_username,
 )
-from parley.core import knobs
+from parley.core import knobs, page_cache
 
 log = logging.getLogger(__name__)
 
@@ -391,4 +391,5 @@ def touch_last_seen(*, member: Member, min_interval_seconds: int) -> None:
     if member.last_seen_at and now - member.last_seen_at < timedelta(seconds=min_interval_seconds):
         return
     member.last_seen_at = now
-    Member.objects.filter(pk=member.pk).update(last_seen_at=now)
+    with page_cache.unseen_by_guests():  # shown on profiles, which are not kept for guests
+        Member.objects.filter(pk=member.pk).update(last_seen_at=now)

@@ -11,4 +11,7 @@ class CoreConfig(AppConfig):
             checks,  # registers the checks for configurations that split state
             db,  # registers the SQLite connection tuning
             jobs,  # connects the failed-job recorder to huey in every process that runs tasks
+            page_cache,
         )
+
+        page_cache.watch_connections()  # guests' cached pages retire when the board changes

@@ -19,6 +19,8 @@ from django.db.models import F
 from parley.core.models import Stamp
 
 PERMS = "perms"  # groups, entries, forum moderators, bans, forum tree
+# Anything a guest could see; bumped by every such write (`core/page_cache.py`), not by `bump`.
+CONTENT = "content"
 
 INITIAL = 1
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from parley.activity import queries as activity_queries
 from parley.activity import services as activity_services
 from parley.activity.presence import blocks as presence_blocks
-from parley.core import knobs, params
+from parley.core import knobs, page_cache, params
 from parley.core.markup import quote_source, render_post
 from parley.core.pagination import PastTheEnd, page_count, page_from_box, page_of_position
 from parley.forums import queries, services, view_counts
@@ -47,6 +47,26 @@ def _canonical(
     return None
 
 
+# What a guest's cached page renders afresh (its presence block) and does besides rendering.
+def _live_index(request: HttpRequest, kwargs: dict[str, object]) -> str:
+    return presence_blocks.render(request, presence_blocks.online_sidebar(request))
+
+
+def _live_forum(request: HttpRequest, kwargs: dict[str, object]) -> str:
+    forum_id = int(str(kwargs["forum_id"]))
+    return presence_blocks.render(request, presence_blocks.forum_viewers(request, forum_id))
+
+
+def _live_thread(request: HttpRequest, kwargs: dict[str, object]) -> str:
+    thread_id = int(str(kwargs["thread_id"]))
+    return presence_blocks.render(request, presence_blocks.thread_viewers(request, thread_id))
+
+
+def _count_thread_view(request: HttpRequest, kwargs: dict[str, object]) -> None:
+    view_counts.record_view(int(str(kwargs["thread_id"])))
+
+
+@page_cache.for_guests(live=_live_index)
 def forum_index(request: ParleyRequest) -> HttpResponse:
     categories = queries.index_categories(request.perms)
     activity_queries.attach_forum_unread(
@@ -59,6 +79,7 @@ def forum_index(request: ParleyRequest) -> HttpResponse:
     )
 
 
+@page_cache.for_guests(live=_live_forum)
 def forum_view(
     request: ParleyRequest, forum_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:
@@ -115,6 +136,7 @@ def forum_post_thread(
     )
 
 
+@page_cache.for_guests(live=_live_thread, on_hit=_count_thread_view)
 def thread_view(
     request: ParleyRequest, thread_id: str, slug: str | None = None, page: str | None = None
 ) -> HttpResponse:

@@ -322,6 +322,41 @@ def test_private_forum_is_404_for_guests_on_every_worker(parley_server, board, a
         allow_guests_again(admin, forum.id)
 
 
+# --- Guests' page cache --------------------------------------------------------------------------
+
+CACHED_THREAD = "What are you reading this week?"
+PAGE_CACHE_HEADER = "x-parley-page-cache"
+
+
+def test_a_reply_through_one_worker_retires_the_guests_cached_page_on_every_worker(
+    parley_server, board, admin
+):
+    thread = board.thread(CACHED_THREAD)
+    guest = parley_server.browser("cached-guest")
+    states = [guest.get(thread.url).headers.get(PAGE_CACHE_HEADER) for _ in range(WARM_UP_REQUESTS)]
+    # One render serves every worker: the cache is shared, not per process.
+    assert states.count("miss") <= 1 and states.count("hit") >= WARM_UP_REQUESTS - 1, states
+
+    page = admin.get(thread.url)
+    assert PAGE_CACHE_HEADER not in page.headers, "a member was served a guest's cached page"
+    form = pages.reply_form(page)
+    assert form is not None, f"the admin has no reply box on {page.describe()}"
+    text = f"Cache check {uuid.uuid4().hex[:8]}"
+    posted = reply_attempt(admin, form, text)
+    assert posted.is_redirect and posted.location, f"the reply was refused: {posted.describe()}"
+    where = urllib.parse.urlsplit(posted.location).path
+
+    problems = []
+    for i in range(1, AFTER_CHANGE_REQUESTS + 1):
+        seen = guest.get(where)
+        if seen.status != 200 or not any(text in body for body in pages.post_texts(seen)):
+            state = seen.headers.get(PAGE_CACHE_HEADER)
+            problems.append(f"#{i} {seen.describe()} (page cache: {state}) lacks the reply")
+    assert not problems, report(
+        problems, "a guest was served the thread page from before the reply", AFTER_CHANGE_REQUESTS
+    )
+
+
 # --- Presence -----------------------------------------------------------------------------------
 
 

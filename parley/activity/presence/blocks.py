@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 
 from parley.activity.presence import locations, queries
@@ -75,3 +76,7 @@ def online_sidebar(request: HttpRequest) -> Block:
             "poll_seconds": poll_seconds() * SIDEBAR_POLL_FACTOR,
         },
     )
+
+
+def render(request: HttpRequest | None, block: Block) -> str:
+    return render_to_string(block.template, block.context, request=request)

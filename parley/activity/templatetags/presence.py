@@ -5,10 +5,11 @@ Rendering only: the tag reads nothing and stores no visit."""
 from __future__ import annotations
 
 from django import template
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from parley.activity.presence import blocks
 from parley.activity.presence.blocks import Block
+from parley.core.page_cache import LIVE_END, LIVE_START
 
 register = template.Library()
 
@@ -17,4 +18,6 @@ register = template.Library()
 def presence_block(context: template.Context, block: Block | None) -> SafeString:
     if block is None:
         return SafeString("")
-    return render_to_string(block.template, block.context, request=context.get("request"))
+    # Marked as the page's live region: a guest page served from the cache gets it afresh.
+    html = blocks.render(context.get("request"), block)
+    return SafeString(LIVE_START + html + LIVE_END)

@@ -248,6 +248,12 @@ PRESENCE_MAX_GUESTS: Knob[int | None] = _pages.optional(
 PRESENCE_REDIS_PREFIX: Knob[str] = _pages.text(
     "PARLEY_PRESENCE_REDIS_PREFIX", "parley:presence:", "Prefix of presence keys in Redis"
 )
+GUEST_PAGE_CACHE: Knob[bool] = _pages.flag(
+    "PARLEY_GUEST_PAGE_CACHE",
+    True,
+    "Guests' index, forum and thread pages are kept whole in the shared cache until the board "
+    "changes (and for a minute at most, so relative times stay true)",
+)
 BACKGROUND_FLUSH: Knob[bool] = _pages.flag(
     "PARLEY_BACKGROUND_FLUSH",
     True,
