@@ -22,13 +22,16 @@ from parley.accounts.models import Member
 from parley.activity.models import ForumRead, ThreadRead
 from parley.core import knobs
 from parley.forums.models import Forum, Post, Thread
-from parley.forums.queries import thread_list_queryset
+from parley.forums.queries import listed_page, thread_list_queryset
 from parley.permissions.guardian import Perms
 
 WHATS_NEW_PER_PAGE = 20
-# Listings page with OFFSET over the thread_latest index: cap how deep, so the cost stays bounded
-# (XenForo's "New posts" also stops after a few hundred results).
+# Listings page with OFFSET over the thread_listed_latest and thread_listed_newest indexes: cap how
+# deep, so the cost stays bounded (XenForo's "New posts" also stops after a few hundred results).
 WHATS_NEW_MAX_PAGES = 25
+# Ids break ties, so a page always holds the same threads (and the indexes end in them).
+BY_ACTIVITY = ("-last_post_at", "-id")
+BY_START = ("-created_at", "-id")
 LATEST_MEMBERS_SHOWN = 50
 HUB_THREADS_SHOWN = 10
 HUB_MEMBERS_SHOWN = 5
@@ -168,13 +171,13 @@ class ThreadFeed:
         return self.page > 1
 
 
-def _feed_page(qs: QuerySet[Thread], page: int) -> ThreadFeed:
+def _feed_page(qs: QuerySet[Thread], order: tuple[str, ...], page: int) -> ThreadFeed:
     """A page of a listing: one query for per_page + 1 rows (the extra one says "there is a
     next page"). A page past the end, or past the cap, is a 404 rather than an empty page."""
     if page > WHATS_NEW_MAX_PAGES:
         raise Http404("No such page.")
     start = (page - 1) * WHATS_NEW_PER_PAGE
-    rows = list(qs[start : start + WHATS_NEW_PER_PAGE + 1])
+    rows = listed_page(qs, order, start, WHATS_NEW_PER_PAGE + 1)
     if page > 1 and not rows:
         raise Http404("No such page.")
     has_next = len(rows) > WHATS_NEW_PER_PAGE and page < WHATS_NEW_MAX_PAGES
@@ -185,8 +188,8 @@ def new_posts(
     perms: Perms, *, page: int = 1, unread: bool = False, participated: bool = False
 ) -> ThreadFeed:
     """Threads by latest activity. The member-only filters look no further back than the unread
-    cut-off, which keeps them to a range of the thread_latest index."""
-    qs = thread_list_queryset(perms).order_by("-last_post_at", "-id")
+    cut-off, which keeps them to a range of the thread_listed_latest index."""
+    qs = thread_list_queryset(perms)
     member = perms.member
     if member is not None and (unread or participated):
         qs = qs.filter(last_post_at__gt=unread_cutoff())
@@ -195,11 +198,11 @@ def new_posts(
         if participated:
             mine = Post.objects.filter(thread=OuterRef("pk"), author_id=member.pk, is_deleted=False)
             qs = qs.filter(Exists(mine))
-    return _feed_page(qs, page)
+    return _feed_page(qs, BY_ACTIVITY, page)
 
 
 def new_threads(perms: Perms, *, page: int = 1) -> ThreadFeed:
-    return _feed_page(thread_list_queryset(perms).order_by("-created_at", "-id"), page)
+    return _feed_page(thread_list_queryset(perms), BY_START, page)
 
 
 def latest_members(limit: int = LATEST_MEMBERS_SHOWN) -> list[Member]:

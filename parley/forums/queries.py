@@ -3,9 +3,11 @@ everything goes through permissions' visible_* filters."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from parley.core import knobs
 from parley.core.pagination import (
@@ -19,6 +21,11 @@ from parley.forums.models import Category, Forum, Post, Thread
 from parley.permissions.guardian import Perms
 
 INDEX_FORUM_RELATED = ("last_post", "last_post__thread", "last_post__thread__prefix")
+# What a thread row shows beside the thread.
+LIST_RELATED = ("prefix", "forum", "last_post")
+# A forum's list; ids break ties, so page N always holds the same threads. The thread_listing
+# index has these keys, then the columns visibility asks about.
+FORUM_LIST_ORDER = ("-is_sticky", "-last_post_at", "-id")
 
 
 def index_categories(perms: Perms) -> list[Category]:
@@ -49,13 +56,38 @@ def subforums_of(perms: Perms, forum: Forum) -> list[Forum]:
     )
 
 
-def thread_list_queryset(perms: Perms, *, with_redirects: bool = False) -> QuerySet[Thread]:
-    """Threads for listings. "Moved" stubs belong only in their old forum's list, and only for
-    readers who may read where they lead (a stub's title must not outlive a move into a forum
-    the reader cannot see)."""
-    qs = Thread.objects.select_related("prefix", "forum", "last_post")
-    qs = perms.visible_redirects(qs) if with_redirects else qs.filter(redirect_to__isnull=True)
-    return perms.visible_threads(qs)
+def thread_list_queryset(perms: Perms, *, forum: Forum | None = None) -> QuerySet[Thread]:
+    """Threads for listings: the board's, or one forum's. "Moved" stubs belong only in their old
+    forum's list, and only for readers who may read where they lead (a stub's title must not
+    outlive a move into a forum the reader cannot see)."""
+    qs = Thread.objects.select_related(*LIST_RELATED)
+    if forum is None:
+        return perms.visible_threads(qs.filter(redirect_to__isnull=True))
+    # visible_redirects decides which stubs; asked about the forum's stubs alone, its join to
+    # where they lead stays out of the listing's index walk (PostgreSQL hashed the whole threads
+    # table for that join, then sorted the forum's threads).
+    stubs = perms.visible_redirects(Thread.objects.filter(forum=forum, redirect_to__isnull=False))
+    listed = Q(redirect_to__isnull=True) | Q(pk__in=stubs.values("pk"))
+    return perms.visible_threads(qs.filter(listed, forum=forum))
+
+
+def listed_page(qs: QuerySet[Thread], order: Sequence[str], start: int, count: int) -> list[Thread]:
+    """Rows `start` to `start + count` of a thread listing, in one query, by a deferred join: the
+    OFFSET walks an index holding the order and every column the filters read (thread_listing,
+    thread_listed_latest, thread_listed_newest), picking ids only; just the page's rows are then
+    read, with their forum, prefix and last post. The cost grows with how deep the page is, not
+    with the threads table, and skipped rows cost an index entry each rather than a row and
+    three joins.
+
+    Precondition: every key of `order` is descending and ends in "-id". The outer query has no
+    ORDER BY (so no plan sorts anything there either): its few rows are put in order here."""
+    if not order or order[-1] != "-id" or not all(key.startswith("-") for key in order):
+        raise ValueError(f"A listing's keys are descending and end in the id: {order}")
+    fields = [key.removeprefix("-") for key in order]
+    ids = qs.order_by(*order).values("pk")[start : start + count]
+    rows = list(Thread.objects.select_related(*LIST_RELATED).filter(pk__in=ids).order_by())
+    rows.sort(key=attrgetter(*fields), reverse=True)
+    return rows
 
 
 @dataclass
@@ -71,15 +103,9 @@ def forum_threads(perms: Perms, forum: Forum, page: int | None) -> ThreadListPag
     the oldest threads stay reachable without counting anything."""
     per_page = knobs.THREADS_PER_PAGE.get()
     current = page or 1
-    # Deep pages use OFFSET over the (forum, sticky, last_post_at) index: bounded by how far a
-    # reader pages back in one forum, not by the size of the threads table.
     start = (current - 1) * per_page
-    qs = (
-        thread_list_queryset(perms, with_redirects=True)
-        .filter(forum=forum)
-        .order_by("-is_sticky", "-last_post_at")
-    )
-    rows = list(qs[start : start + per_page + 1]) if current >= 1 else []
+    qs = thread_list_queryset(perms, forum=forum)
+    rows = listed_page(qs, FORUM_LIST_ORDER, start, per_page + 1) if current >= 1 else []
     if current > 1 and not rows:
         # Past the end (a rare path): count what this reader is listed to find their last page.
         raise PastTheEnd(page_count(qs.count(), per_page))
@@ -126,4 +152,4 @@ def recent_posts_by(perms: Perms, member_id: int, limit: int = 10) -> list[Post]
 
 
 def latest_threads(perms: Perms, limit: int = 30) -> list[Thread]:
-    return list(thread_list_queryset(perms).order_by("-last_post_at")[:limit])
+    return list(thread_list_queryset(perms).order_by("-last_post_at", "-id")[:limit])
