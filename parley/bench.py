@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     _setup()
     # Imported here, after _setup(): parley's modules need the app registry.
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from parley.core.markup import render_post
@@ -213,14 +213,17 @@ def main(argv: list[str] | None = None) -> None:
     client = Client()
     baseline = _time(lambda: client.get("/no-such-page/"), rounds)
     print(f"\nbaseline (404 page in the site layout): {baseline * 1000:.2f} ms\n")
-    print(f"{'page':<22}{'ms':>8}{'ratio':>8}{'queries':>9}")
+    print(f"{'page (guest)':<22}{'ms':>8}{'ratio':>8}{'queries':>9}")
     for name, url in pages.items():
-        assert client.get(url).status_code == 200, url
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        query_count = len(queries.captured_queries)
-        took = _time(partial(client.get, url), rounds)
-        print(f"{name:<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{query_count:>9}")
+        # Rendered every time, then as the guest page cache serves it.
+        for label, cached in ((name, False), (f"{name}, cached", True)):
+            with override_settings(PARLEY_GUEST_PAGE_CACHE=cached):
+                assert client.get(url).status_code == 200, url
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(url)
+                query_count = len(queries.captured_queries)
+                took = _time(partial(client.get, url), rounds)
+            print(f"{label:<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{query_count:>9}")
     took = _time(_presence_tick, rounds=max(rounds, 50 * rounds // FULL.rounds))
     print(f"{'presence tick, 100':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
     # Imported here, after _setup(): parley's modules need the app registry.
@@ -236,6 +239,8 @@ def main(argv: list[str] | None = None) -> None:
     # Pages read presence (the index's online block, a thread's viewers): a flood of invented
     # guests must leave them as fast as with a few, so each is timed just before and after.
     flood, flooded = scale.guest_flood, {"forum index": "index", "thread page 1": "thread 1"}
+    uncached = override_settings(PARLEY_GUEST_PAGE_CACHE=False)  # presence is read either way
+    uncached.enable()
     few = {name: _time(partial(client.get, pages[name]), rounds) for name in flooded}
     _store_guest_flood(flood, thread_id=int(pages["thread page 1"].rstrip("/").rsplit(".", 1)[1]))
     for name, short in flooded.items():
@@ -248,7 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     sample = 'Some **markup** with a [quote="x"]quote[/quote] and https://example.org\n' * 25
     took = _time(lambda: render_post(sample), rounds=200 * rounds // FULL.rounds)
     print(f"{'render 2 KB post':<22}{took * 1000:>8.2f}{took / baseline:>8.2f}{'-':>9}")
-    if args.profile:
+    if args.profile:  # the guest's thread page as rendered, not as cached
         url = pages["thread page 1"]
         profiler = cProfile.Profile()
         profiler.enable()

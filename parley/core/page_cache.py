@@ -12,6 +12,8 @@ thread pages, so one render can answer many.
   table retires pages until someone decides otherwise: too often is slower, never wrong.
 - `perms` moves with groups, permission entries, bans and the forum tree.
 - The minute keeps relative times ("5 minutes ago") and view counts at most a minute old.
+- A fingerprint of the board's knobs (site name, posts per page…) keeps pages of another
+  configuration apart.
 
 **What is not cached.** Members' pages; requests with a query string, a session or messages
 cookie, or from htmx; responses other than a 200 HTML page without cookies or a CSRF token.
@@ -36,6 +38,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
@@ -149,6 +152,7 @@ def watch_connections() -> None:
     connection_created.connect(_install, dispatch_uid="parley.page_cache")
     pre_migrate.connect(_migration_started, dispatch_uid="parley.page_cache")
     post_migrate.connect(_migration_ended, dispatch_uid="parley.page_cache")
+    setting_changed.connect(_settings_changed, dispatch_uid="parley.page_cache")
     for connection in connections.all(initialized_only=True):
         _install(None, connection)
 
@@ -200,12 +204,31 @@ def _entry_from(request: HttpRequest, response: HttpResponse) -> _Entry | None:
     return _Entry(before + start, end + after, content_type, time.time())
 
 
+_fingerprint: str | None = None
+
+
+def _settings_fingerprint() -> str:
+    """The board's knobs (site name, posts per page…) as this process has them: a restart with
+    other settings, or a test's override, never meets pages rendered under the old ones."""
+    global _fingerprint
+    if _fingerprint is None:
+        values = repr([(knob.env, knob.get()) for knob in knobs.KNOBS if knob.setting])
+        _fingerprint = hashlib.sha256(values.encode()).hexdigest()[:12]
+    return _fingerprint
+
+
+def _settings_changed(**kwargs: object) -> None:
+    global _fingerprint
+    _fingerprint = None
+
+
 def _key(request: HttpRequest) -> str:
     current = request.perms.stamps  # type: ignore[attr-defined]
     where = f"{request.scheme}://{request.get_host()}{request.path}"
     return ":".join(
         [
             "guest-page",
+            _settings_fingerprint(),
             str(stamps.value(current, stamps.PERMS)),
             str(stamps.value(current, stamps.CONTENT)),
             str(int(time.time() // 60)),

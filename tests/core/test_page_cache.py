@@ -248,6 +248,14 @@ class GuestPageCacheTests(TestCase):
         self.assertEqual(changed.status_code, 200)
         self.assertNotEqual(changed["ETag"], first["ETag"])
 
+    def test_pages_of_other_settings_are_kept_apart(self) -> None:
+        self.guest_get(self.thread_url)
+        with self.settings(SITE_NAME="Harbour Herald"):
+            renamed = self.guest_get(self.thread_url)
+            self.assert_state(renamed, MISS)
+            self.assertIn("Harbour Herald", parse(renamed.content).one("title").text)
+        self.assert_state(self.guest_get(self.thread_url), HIT)
+
     def test_the_cache_can_be_switched_off(self) -> None:
         with self.settings(PARLEY_GUEST_PAGE_CACHE=False):
             self.guest_get(self.thread_url)
