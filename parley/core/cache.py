@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 from parley.core.breaker import CircuitBreaker
@@ -29,7 +29,28 @@ breaker = CircuitBreaker(
 )
 
 
+class _ReusedClients(RedisCacheClient):
+    """Django builds a new `redis.Redis` around the pool for every call; one per pool does.
+    (The client holds no connection of its own: the pool lends them, and re-creates them in a
+    forked child.)"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _ReusedClients
+
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         return breaker.call(
             lambda: super(ResilientRedisCache, self).get(key, default, version), default

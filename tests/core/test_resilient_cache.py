@@ -59,3 +59,14 @@ class DeadRedisTests(TestCase):
         ):
             self.assertIsNone(caches["default"].get("anything"))
         self.assertEqual(len(logs.records), 1)
+
+
+class ClientReuseTests(TestCase):
+    """Each cache call used to build a new redis client around the pool."""
+
+    def test_one_client_per_pool(self) -> None:
+        with override_settings(CACHES=DEAD_REDIS):
+            backend = caches["default"]._cache  # type: ignore[attr-defined]
+            first = backend.get_client("a")
+            self.assertIs(backend.get_client("b", write=True), first)
+            self.assertIs(first.connection_pool, backend.get_client().connection_pool)
