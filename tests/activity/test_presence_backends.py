@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+import redis
 from django.db import IntegrityError, OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from parley.activity.models import Presence
 from parley.activity.presence.backends import PresenceUnavailable
 from parley.activity.presence.backends import db as db_module
+from parley.activity.presence.backends import redis as redis_backend
 from parley.activity.presence.backends.db import DatabaseBackend
 from parley.activity.presence.backends.redis import (
     LOG_INTERVAL_SECONDS,
@@ -466,9 +468,9 @@ def rb():
 
 
 def test_every_redis_key_expires_and_moving_leaves_no_trace(rb, alice):
-    rb.record(visit(member(alice), "thread", THREAD))
-    rb.record(visit(robot("Googlebot"), "thread", THREAD))
-    rb.record(visit(member(alice), "thread", OTHER_THREAD))
+    store(rb, visit(member(alice), "thread", THREAD))
+    store(rb, visit(robot("Googlebot"), "thread", THREAD))
+    store(rb, visit(member(alice), "thread", OTHER_THREAD))
     client = client_for(TEST_REDIS_URL)
     keys = sorted(client.scan_iter(match=f"{rb.prefix}*"))
     assert keys == sorted(
@@ -486,8 +488,8 @@ def test_every_redis_key_expires_and_moving_leaves_no_trace(rb, alice):
 
 def test_redis_trims_old_entries_when_a_set_is_written(rb):
     now = timezone.now()
-    rb.record(visit(guest(1), "thread", THREAD, at=now - timedelta(minutes=30)))
-    rb.record(visit(guest(2), "thread", THREAD, at=now))
+    store(rb, visit(guest(1), "thread", THREAD, at=now - timedelta(minutes=30)))
+    store(rb, visit(guest(2), "thread", THREAD, at=now))
     client = client_for(TEST_REDIS_URL)
     assert client.zcard(f"{rb.prefix}loc:thread:{THREAD}:g") == 1
     assert client.zcard(f"{rb.prefix}all:g") == 1
@@ -498,7 +500,8 @@ def test_redis_down_pages_go_on_and_the_outage_is_logged_once(caplog, alice):
     down = RedisBackend(url=DOWN_REDIS_URL, prefix=unique_prefix(), clock=lambda: clock[0])
     caplog.set_level(logging.WARNING, logger="parley.activity.presence")
     for _ in range(5):
-        down.record(visit(member(alice), "thread", THREAD))  # dropped, never raises
+        down.record(visit(member(alice), "thread", THREAD))
+        down.flush()  # the visit is dropped; nothing raises
         with pytest.raises(PresenceUnavailable):
             down.viewers("thread", THREAD, window_start())
         with pytest.raises(PresenceUnavailable):
@@ -519,7 +522,7 @@ def test_redis_down_pages_go_on_and_the_outage_is_logged_once(caplog, alice):
 
 
 def test_redis_prune_is_a_harmless_no_op(rb):
-    rb.record(visit(guest(1), "thread", THREAD))
+    store(rb, visit(guest(1), "thread", THREAD))
     assert rb.prune() == 0
     assert rb.viewers("thread", THREAD, window_start()).guest_count == 1
     assert RedisBackend(url=DOWN_REDIS_URL, prefix=unique_prefix()).prune() == 0
@@ -528,10 +531,45 @@ def test_redis_prune_is_a_harmless_no_op(rb):
 def test_redis_prefixes_keep_boards_apart(rb):
     other = RedisBackend(url=TEST_REDIS_URL, prefix=unique_prefix())
     try:
-        rb.record(visit(guest(1), "thread", THREAD))
+        store(rb, visit(guest(1), "thread", THREAD))
         assert other.viewers("thread", THREAD, window_start()).total == 0
-        other.record(visit(guest(2), "thread", THREAD))
+        store(other, visit(guest(2), "thread", THREAD))
         other.clear()
         assert rb.viewers("thread", THREAD, window_start()).guest_count == 1
     finally:
         other.clear()
+
+
+def test_redis_recording_waits_for_the_flusher_then_one_round_trip_sends_all(
+    rb, alice, monkeypatch
+):
+    """A page view never waits on Redis: its visit is buffered, and the flusher's tick sends
+    every buffered visit in one pipeline."""
+    sent: list[int] = []
+    real_execute = redis.client.Pipeline.execute
+
+    def counting(pipe, *args, **kwargs):
+        sent.append(len(pipe.command_stack))
+        return real_execute(pipe, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counting)
+    monkeypatch.setattr(
+        redis_backend, "client_for", lambda url: pytest.fail("a visit reached Redis at once")
+    )
+    for n in range(5):
+        rb.record(visit(guest(n), "thread", THREAD))
+    rb.record(visit(member(alice), "thread", THREAD))
+    assert rb.pending() == 6
+    monkeypatch.undo()
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counting)
+    rb.flush()
+    assert sent == [6]  # one round trip
+    assert rb.pending() == 0
+    assert rb.viewers("thread", THREAD, window_start()).total == 6
+
+
+def test_redis_forgetting_a_visitor_drops_their_buffered_visit(rb, alice):
+    rb.record(visit(member(alice), "thread", THREAD))
+    rb.forget(member(alice).key)
+    rb.flush()
+    assert rb.viewers("thread", THREAD, window_start()).total == 0

@@ -65,7 +65,7 @@ def get_backend() -> Backend:
 
 
 def flush_buffered() -> None:
-    """The flusher's job: store this process's buffered visits (nothing to do for Redis)."""
+    """The flusher's job: store (database) or send (Redis) this process's buffered visits."""
     current = _current
     if current is not None:
         current[1].flush()

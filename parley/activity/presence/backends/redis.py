@@ -12,7 +12,9 @@ a little after the window, so nothing grows without bound; a guest's visit also 
 recently seen guests beyond `max_guests(MAX_GUESTS)` (hash and place in a location set too), so
 a flood of invented guests is bounded within the window as well.
 
-If Redis is unreachable, writes are dropped, reads raise PresenceUnavailable (pages leave the
+Visits are buffered in the process and sent by the background flusher once a second, in one
+pipelined round trip (a page view never waits on Redis). If Redis is unreachable, writes are
+dropped, reads raise PresenceUnavailable (pages leave the
 block out), Redis is left alone for RETRY_SECONDS, and the outage is logged once (again at most
 every LOG_INTERVAL_SECONDS while it lasts) by `parley.core.breaker`, never once per request."""
 
@@ -40,7 +42,7 @@ from parley.activity.presence.backends.base import (
 )
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
 from parley.activity.presence.window import window
-from parley.core import knobs
+from parley.core import flusher, knobs
 from parley.core.breaker import CircuitBreaker, Unavailable
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ RETRY_SECONDS = 30  # after a failure, Redis is not tried again for this long
 LOG_INTERVAL_SECONDS = 300  # one log line per outage, repeated at most this often
 TTL_MARGIN_SECONDS = 120  # keys outlive the window a little, then expire by themselves
 MAX_GUESTS = knobs.PRESENCE_MAX_GUESTS_REDIS  # tens of MB at most; reads count in O(log n)
+MAX_PENDING = 20_000  # visitors buffered between two flushes, at most
 
 _CODES = {MEMBER: "m", GUEST: "g", ROBOT: "r"}
 
@@ -146,6 +149,13 @@ class RedisBackend:
             clock=clock,
         )
         self._scripts: dict[str, Any] = {}
+        # Visitor key -> newest visit not yet sent. Requests only add here; the flusher sends
+        # them each second in one pipelined round trip, so a page view never waits on Redis.
+        self._pending: dict[str, Visit] = {}
+        self._lock = threading.Lock()  # guards _pending; held for microseconds
+        # Held while a batch is sent and by forget(), so a forgotten visitor's visit cannot
+        # land after the forgetting.
+        self._write_lock = threading.Lock()
 
     # --- Failure handling -----------------------------------------------------------------
 
@@ -170,6 +180,19 @@ class RedisBackend:
     # --- Writing --------------------------------------------------------------------------
 
     def record(self, visit: Visit) -> None:
+        key = visit.visitor.key
+        with self._lock:
+            waiting = self._pending.pop(key, None)
+            # Popped and put back: the dict stays in order of last recording, oldest first.
+            self._pending[key] = waiting if waiting is not None and waiting.at > visit.at else visit
+            if len(self._pending) > MAX_PENDING:  # a flood while Redis is slow: oldest go
+                del self._pending[next(iter(self._pending))]
+        flusher.ensure_started()
+
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def _record_call(self, visit: Visit) -> tuple[list[str], list[object]]:
         v = visit.visitor
         ts = visit.at.timestamp()
         span = window().total_seconds()
@@ -194,13 +217,27 @@ class RedisBackend:
             max_guests(MAX_GUESTS) if v.kind == GUEST else 0,  # beyond: least recently seen go
             self._visitor(""),
         ]
-
-        with contextlib.suppress(PresenceUnavailable):  # already logged; the visit is dropped
-            self._run(lambda client: self._script_for(client, _RECORD)(keys=keys, args=args))
+        return keys, args
 
     def flush(self) -> None:
-        """Visits are stored as they are recorded: when the response is closed, before a sync
-        worker takes its next request, so well within the two seconds other workers may lag."""
+        """Send every buffered visit in one pipelined round trip (the flusher's job, every
+        second). Redis unreachable: the batch is dropped (the outage is logged once)."""
+        with self._write_lock:
+            with self._lock:
+                batch, self._pending = list(self._pending.values()), {}
+            if not batch:
+                return
+
+            def send(client: redis.Redis) -> None:
+                script = self._script_for(client, _RECORD)
+                pipe = client.pipeline(transaction=False)
+                for visit in batch:
+                    keys, args = self._record_call(visit)
+                    script(keys=keys, args=args, client=pipe)
+                pipe.execute()
+
+            with contextlib.suppress(PresenceUnavailable):  # already logged; visits dropped
+                self._run(send)
 
     def prune(self) -> int:
         """Nothing to do: trimmed on write, and every key expires by itself."""
@@ -208,10 +245,13 @@ class RedisBackend:
 
     def forget(self, visitor_key: str) -> None:
         keys = [self._visitor(visitor_key), self._all(_kind_of(visitor_key))]
-        with contextlib.suppress(PresenceUnavailable):
-            self._run(
-                lambda client: self._script_for(client, _FORGET)(keys=keys, args=[visitor_key])
-            )
+        with self._write_lock:
+            with self._lock:
+                self._pending.pop(visitor_key, None)
+            with contextlib.suppress(PresenceUnavailable):
+                self._run(
+                    lambda client: self._script_for(client, _FORGET)(keys=keys, args=[visitor_key])
+                )
 
     def _script_for(self, client: redis.Redis, source: str) -> Any:
         """Scripts run by their SHA (EVALSHA), loaded once per client."""
