@@ -1,5 +1,5 @@
-"""The `parley` command: serve, demo, seed, migrate, createadmin, reindex, check, and `manage` for
-the rest."""
+"""The `parley` command: serve, demo, seed, migrate, migrate-data, createadmin, reindex, check, and
+`manage` for the rest."""
 
 from __future__ import annotations
 
@@ -331,6 +331,28 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate_data(args: argparse.Namespace) -> int:
+    _django()
+    # Imported here, after _django(): parley's modules need the app registry.
+    from parley.migrate_data import CannotMigrate, run
+
+    try:
+        copied = run(
+            source=args.source,
+            target=args.target,
+            sessions=not args.no_sessions,
+            batch_rows=max(1, args.batch_size),
+        )
+    except CannotMigrate as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Copied {sum(copied.tables.values()):,} rows in {len(copied.tables)} tables and "
+        f"indexed {copied.indexed_posts:,} posts. Point PARLEY_DATABASE_URL at the target."
+    )
+    return 0
+
+
 def cmd_createadmin(args: argparse.Namespace) -> int:
     _django()
     if args.reset_password:
@@ -517,6 +539,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(func=cmd_seed)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    move = sub.add_parser(
+        "migrate-data", help="copy the whole board from SQLite into an empty PostgreSQL database"
+    )
+    move.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="SQLITE_PATH_OR_URL",
+        help="the board's SQLite file (var/parley.sqlite3) or a database URL; only read",
+    )
+    move.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="POSTGRES_URL",
+        help="an empty PostgreSQL database (migrated first if need be)",
+    )
+    move.add_argument(
+        "--no-sessions", action="store_true", help="leave sessions out (everyone logs in again)"
+    )
+    move.add_argument(
+        "--batch-size", type=int, default=2000, help="rows copied at a time (default 2000)"
+    )
+    move.set_defaults(func=cmd_migrate_data)
     admin = sub.add_parser("createadmin", help="create an administrator account")
     admin.add_argument("--username")
     admin.add_argument("--email")
