@@ -80,6 +80,27 @@ REDIS_URL: Knob[str] = _deployment.text(
     default_text="cache and job queue in the data dir",
     secret=True,
 )
+
+
+def _parse_database_urls(raw: str) -> tuple[str, ...]:
+    return tuple(url()(part) for part in parse_names(raw))
+
+
+DATABASE_REPLICA_URLS: Knob[tuple[str, ...]] = _deployment.add(
+    Knob(
+        "PARLEY_DATABASE_REPLICA_URLS",
+        (),
+        "Read replicas of `PARLEY_DATABASE_URL`, comma-separated: guests' and members' pages "
+        "read from one when it has caught up, never a member's own writes of the last few "
+        "seconds, nor sessions, permission stamps or rate limits",
+        "comma-separated URLs",
+        _parse_database_urls,
+        _deployment.title,
+        None,
+        "none",
+        secret=True,  # they may hold passwords
+    )
+)
 SECRET_KEY: Knob[str] = _deployment.text(
     "PARLEY_SECRET_KEY",
     "",
