@@ -196,10 +196,16 @@ class ParleyServer:
         *,
         database_url: str = "",
         redis: RedisDatabase | None = None,
+        secret_key: str = "",
+        workers: int = WORKERS,
     ) -> None:
+        """`secret_key`: the same for servers meant to act as one deployment (generated if
+        empty)."""
         self.data_dir = data_dir
         self.database_url = database_url
         self.redis = redis
+        self.secret_key = secret_key or secrets.token_urlsafe(50)
+        self.workers = workers
         self.admin_password = f"adm-{secrets.token_urlsafe(12)}"
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
@@ -224,7 +230,7 @@ class ParleyServer:
         env |= {
             "DJANGO_SETTINGS_MODULE": "parley.settings",
             "PARLEY_DATA_DIR": str(self.data_dir),
-            "PARLEY_SECRET_KEY": secrets.token_urlsafe(50),
+            "PARLEY_SECRET_KEY": self.secret_key,
             "PARLEY_ADMIN_PASSWORD": self.admin_password,
             "PYTHONPATH": str(ROOT),  # this checkout's code, whatever is installed
             "PYTHONUNBUFFERED": "1",
@@ -254,9 +260,11 @@ class ParleyServer:
         admin, members, member_password = parse_demo_output(done.stdout)
         return DemoLogins(admin, self.admin_password, members, member_password)
 
-    def start(self) -> None:
+    def start(self, *, demo: bool = True) -> None:
+        """`demo=False`: serve a database another server's demo filled (set `logins`)."""
         env = self.env()
-        self.logins = self.load_demo(env)
+        if demo:
+            self.logins = self.load_demo(env)
         for _attempt in range(3):  # a free port can be taken between asking and binding
             self.port = free_port()
             if self._launch(env):
@@ -265,7 +273,7 @@ class ParleyServer:
 
     def _launch(self, env: dict[str, str]) -> bool:
         argv = [sys.executable, "-m", "parley.cli", "serve", "--host", "127.0.0.1"]
-        argv += ["--port", str(self.port), "--workers", str(WORKERS)]
+        argv += ["--port", str(self.port), "--workers", str(self.workers)]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 argv,
@@ -355,9 +363,9 @@ class ParleyServer:
 
 
 @contextlib.contextmanager
-def running_server(data_dir: Path) -> Iterator[ParleyServer]:
-    """Engines as the pytest process has them configured; everything undone on the way out,
-    the server first (it holds connections to the database being dropped)."""
+def engines() -> Iterator[tuple[PostgresDatabase | None, RedisDatabase | None]]:
+    """Engines as the pytest process has them configured (None: the embedded one), undone on
+    the way out; stop the servers using them first (they hold connections to the database)."""
     pg = (
         PostgresDatabase(os.environ["PARLEY_DATABASE_URL"]) if _env("PARLEY_DATABASE_URL") else None
     )
@@ -365,17 +373,25 @@ def running_server(data_dir: Path) -> Iterator[ParleyServer]:
     try:
         if pg is not None:
             pg.create()
+        yield pg, redis
+    finally:
+        if pg is not None:
+            pg.drop()
+        if redis is not None:
+            redis.release()
+
+
+@contextlib.contextmanager
+def running_server(data_dir: Path) -> Iterator[ParleyServer]:
+    """One server on the engines as configured; everything undone on the way out, the server
+    first."""
+    with engines() as (pg, redis):
         server = ParleyServer(data_dir, database_url=pg.url if pg else "", redis=redis)
         try:
             server.start()
             yield server
         finally:
             server.stop()
-    finally:
-        if pg is not None:
-            pg.drop()
-        if redis is not None:
-            redis.release()
 
 
 def _env(name: str) -> str:
