@@ -6,7 +6,7 @@ from django.db import migrations, models
 def create_stamps(apps, schema_editor):
     Stamp = apps.get_model("core", "Stamp")
     for name in ("perms",):
-        Stamp.objects.get_or_create(name=name, defaults={"value": 1})
+        Stamp.objects.using(schema_editor.connection.alias).get_or_create(name=name, defaults={"value": 1})
 
 
 class Migration(migrations.Migration):

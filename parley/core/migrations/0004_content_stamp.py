@@ -3,7 +3,7 @@ from django.db import migrations
 
 def create_stamp(apps, schema_editor):
     Stamp = apps.get_model("core", "Stamp")
-    Stamp.objects.get_or_create(name="content", defaults={"value": 1})
+    Stamp.objects.using(schema_editor.connection.alias).get_or_create(name="content", defaults={"value": 1})
 
 
 class Migration(migrations.Migration):

@@ -23,16 +23,16 @@ OLD_CODES = {
 
 def keep_reason_titles(apps, schema_editor):
     ReportEntry = apps.get_model("moderation", "ReportEntry")
-    for entry in ReportEntry.objects.all():
+    for entry in ReportEntry.objects.using(schema_editor.connection.alias).all():
         entry.reason_title = OLD_CODES.get(entry.reason, entry.reason)
         entry.save(update_fields=["reason_title"])
 
 
 def create_default_reasons(apps, schema_editor):
     ReportReason = apps.get_model("moderation", "ReportReason")
-    if not ReportReason.objects.exists():
+    if not ReportReason.objects.using(schema_editor.connection.alias).exists():
         for order, title in enumerate(DEFAULT_REASONS):
-            ReportReason.objects.create(title=title, display_order=order)
+            ReportReason.objects.using(schema_editor.connection.alias).create(title=title, display_order=order)
 
 
 class Migration(migrations.Migration):

@@ -18,17 +18,17 @@ def create_groups(apps, schema_editor):
     Member = apps.get_model("accounts", "Member")
     groups = {}
     for name, title, priority, allowed in SYSTEM_GROUPS:
-        group, _ = Group.objects.get_or_create(name=name)
-        GroupProfile.objects.update_or_create(
+        group, _ = Group.objects.using(schema_editor.connection.alias).get_or_create(name=name)
+        GroupProfile.objects.using(schema_editor.connection.alias).update_or_create(
             group=group,
             defaults={"user_title": title, "display_priority": priority, "is_system": True},
         )
         for permission in allowed:
-            PermissionEntry.objects.get_or_create(
+            PermissionEntry.objects.using(schema_editor.connection.alias).get_or_create(
                 group=group, forum=None, permission=permission, defaults={"value": ALLOW}
             )
         groups[name] = group
-    for member in Member.objects.all():
+    for member in Member.objects.using(schema_editor.connection.alias).all():
         names = [REGISTERED]
         if member.is_superuser:
             names.append(ADMINISTRATORS)
@@ -36,7 +36,7 @@ def create_groups(apps, schema_editor):
             names.append(MODERATORS)
         member.groups.add(*(groups[n] for n in names))
         title = dict((n, t) for n, t, _, _ in SYSTEM_GROUPS)[names[-1]]
-        Member.objects.filter(pk=member.pk).update(group_title=title)
+        Member.objects.using(schema_editor.connection.alias).filter(pk=member.pk).update(group_title=title)
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,8 @@ from django.db import migrations, models
 
 def forget_react_entries(apps, schema_editor):
     """"React to posts" granted nothing: its entries go with it."""
-    apps.get_model("permissions", "PermissionEntry").objects.filter(permission="react").delete()
+    entries = apps.get_model("permissions", "PermissionEntry").objects
+    entries.using(schema_editor.connection.alias).filter(permission="react").delete()
 
 
 class Migration(migrations.Migration):
