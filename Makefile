@@ -71,12 +71,11 @@ format: venv
 migrations-check: venv
 	$(VENV)/bin/parley manage makemigrations --check --dry-run --settings=parley.settings
 
+# The production server under load (parley/bench.py). Engines as PARLEY_DATABASE_URL and
+# PARLEY_REDIS_URL say; e.g. make bench BENCH_ARGS="--data-dir var/bench --json bench.json",
+# BENCH_ARGS=--in-process for the older in-process timings.
 bench: venv
-	@if $(PY) -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('parley.bench') is None)"; then \
-	  $(PY) -m parley.bench; \
-	else \
-	  echo "No benchmarks yet (parley/bench.py does not exist)."; \
-	fi
+	$(PY) -m parley.cli bench $(BENCH_ARGS)
 
 # Mutation testing (mutmut), a habit tool rather than part of `make test`: `make mutation` runs
 # every target (permissions, markup, posting, moderation), `make mutation TARGET=markup` one,

@@ -500,6 +500,14 @@ def cmd_manage(argv: Sequence[str]) -> int:
     return 0
 
 
+def cmd_bench(argv: Sequence[str]) -> int:
+    # Django loads only when a command needs it (`parley --help` stays instant); the bench
+    # parses its own options and sets up Django itself.
+    from parley.bench import main as bench_main
+
+    return bench_main(list(argv))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parley", description="Run and manage a Parley forum.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -589,6 +597,11 @@ def build_parser() -> argparse.ArgumentParser:
     feeds = sub.add_parser("feeds", help="news feeds: add, list, fetch now")
     feeds_arguments(feeds)
     feeds.set_defaults(func=cmd_feeds)
+    sub.add_parser(
+        "bench",
+        help="seed a board, start the server and measure its pages under load (--help)",
+        add_help=False,
+    )
     sub.add_parser("manage", help="run any Django management command", add_help=False)
     return parser
 
@@ -597,6 +610,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["manage"]:
         return cmd_manage(argv[1:])
+    if argv[:1] == ["bench"]:
+        return cmd_bench(argv[1:])
     args = build_parser().parse_args(argv)
     return args.func(args)
 

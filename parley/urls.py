@@ -1,6 +1,9 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
+from parley import bench_baseline
 from parley.core.site_files import favicon, robots_txt
 
 urlpatterns = [
@@ -15,3 +18,6 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     path("favicon.ico", favicon, name="favicon"),
 ]
+# Only on a server `parley bench` started (its own random token in the environment): see
+# parley/bench_baseline.py. Anywhere else the list is empty and the address a 404.
+urlpatterns += bench_baseline.urlpatterns_for(os.environ)
