@@ -45,6 +45,8 @@ from parley.permissions import grants
 from parley.permissions.models import GroupProfile
 from parley.permissions.registry import REGISTERED
 from parley.permissions.services import ensure_system_groups
+from parley.search.folding import fold_for_index
+from parley.search.index import document_sql
 from parley.search.models import TABLE as SEARCH_TABLE
 
 DEFAULT_SEED = 1
@@ -586,8 +588,17 @@ class _SQLiteWriter:
         raw.executemany(self.insert_entry, entries)
 
 
+# Search entries pass through here with their folded text, so PostgreSQL makes each batch's
+# documents in one INSERT … SELECT.
+_PG_STAGING = "seed_search_staging"
+
+
 class _PostgresWriter:
     """COPY, several times faster than batched INSERTs on PostgreSQL."""
+
+    def __init__(self) -> None:
+        # Bodies repeat (TEXT_VARIANTS of them): each is folded once.
+        self.folded_bodies: dict[str, str] = {}
 
     @staticmethod
     def time_value(at: datetime) -> datetime:
@@ -595,7 +606,20 @@ class _PostgresWriter:
 
     @contextmanager
     def tuned(self) -> Iterator[None]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE {_PG_STAGING} (rowid bigint, title text, body text,"
+                " title_folded text, body_folded text) ON COMMIT DROP"
+            )
         yield
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {_PG_STAGING}")  # a second seed in this transaction
+
+    def _fold_body(self, body: str) -> str:
+        folded = self.folded_bodies.get(body)
+        if folded is None:
+            folded = self.folded_bodies[body] = fold_for_index(body)
+        return folded
 
     def write(self, posts: list[tuple[Any, ...]], entries: list[tuple[int, str, str]]) -> None:
         constants = (RENDERER_VERSION, 0, False, False, "", "")
@@ -604,9 +628,15 @@ class _PostgresWriter:
             with raw.copy(f"COPY {Post._meta.db_table} ({_POST_COLUMNS}) FROM STDIN") as copy:
                 for row in posts:
                     copy.write_row(row + constants)
-            with raw.copy(f"COPY {SEARCH_TABLE} (rowid, title, body) FROM STDIN") as copy:
-                for entry in entries:
-                    copy.write_row(entry)
+            with raw.copy(f"COPY {_PG_STAGING} FROM STDIN") as copy:
+                for pk, title, body in entries:
+                    copy.write_row((pk, title, body, fold_for_index(title), self._fold_body(body)))
+            raw.execute(
+                f"INSERT INTO {SEARCH_TABLE} (rowid, title, body, document)"  # noqa: S608
+                f" SELECT rowid, title, body, {document_sql('title_folded', 'body_folded')}"
+                f" FROM {_PG_STAGING}"
+            )
+            raw.execute(f"TRUNCATE {_PG_STAGING}")
 
 
 # --- Derived values ------------------------------------------------------------------------

@@ -4,10 +4,15 @@
 SQLite's FTS5 tokenizer (unicode61, `remove_diacritics 2`) folds diacritics and splits words at
 every punctuation mark. PostgreSQL's 'english' parser does neither (it keeps "example.com" or
 "a@b.org" as one token), and the `unaccent` extension needs a superuser and is not immutable. So
-PostgreSQL's generated tsvector column first runs the built-in `translate()` with
-`PG_TRANSLATE_FROM` → `PG_TRANSLATE_TO` (accented Latin letters to their base letter, ASCII
-punctuation to spaces), and query words are folded with `fold()` before they reach
-`to_tsquery`. Migration 0001 holds a frozen copy of these strings."""
+the PostgreSQL index is written from `fold_for_index(title)` and `fold_for_index(body)` (accented
+Latin letters to their base letter, ASCII punctuation to spaces), while the entry's `title` and
+`body` keep the text as written, for snippets. Query words are folded with `fold()` before they
+reach `to_tsquery`.
+
+Until search migration 0002 the generated column did this in SQL with `translate()` and two
+~430-character strings (frozen in migrations 0001 and 0002); `translate()` scans its whole
+first string for every character, ten times what `to_tsvector` costs. `fold_for_index` gives
+exactly what that `translate()` gave (tests/search/test_folding_parity.py)."""
 
 from __future__ import annotations
 
@@ -28,8 +33,6 @@ def _latin_folds() -> dict[str, str]:
 
 
 FOLDS = _latin_folds()
-FOLDED_FROM = "".join(FOLDS)
-FOLDED_TO = "".join(FOLDS.values())
 _TABLE = str.maketrans(FOLDS)
 
 
@@ -39,5 +42,10 @@ def fold(text: str) -> str:
 
 # Every ASCII punctuation mark becomes a space, as FTS5's unicode61 tokenizer treats it.
 PUNCTUATION = "".join(chr(c) for c in range(0x21, 0x7F) if not chr(c).isalnum())
-PG_TRANSLATE_FROM = FOLDED_FROM + PUNCTUATION
-PG_TRANSLATE_TO = FOLDED_TO + " " * len(PUNCTUATION)
+_INDEX_TABLE = str.maketrans(FOLDS | dict.fromkeys(PUNCTUATION, " "))
+
+
+def fold_for_index(text: str) -> str:
+    """What PostgreSQL's tsvector is made from: `fold()`, and ASCII punctuation as spaces.
+    Character for character: the length and every other character stay."""
+    return text.translate(_INDEX_TABLE)

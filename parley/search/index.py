@@ -3,7 +3,8 @@
 
 Every write is an upsert by post id (SQLite: delete then insert, as FTS5 tables know no
 ON CONFLICT; PostgreSQL: ON CONFLICT), so an entry left behind with a reused id is replaced,
-never a reason for a failed post."""
+never a reason for a failed post. On PostgreSQL each write also gives the entry its `document`
+(`document_sql`), made from the title and body folded in Python (`folding.fold_for_index`)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,21 @@ from django.db.models import Q
 
 from parley.core.markup import plain_text
 from parley.forums.models import Post, Thread
+from parley.search.folding import fold_for_index
 from parley.search.models import TABLE, SearchEntry
 
 REINDEX_BATCH_POSTS = 1000  # one transaction each: a large board is never locked for long
 
 Row = tuple[int, str, str]  # post id, title, body
+
+
+def document_sql(title: str = "%s", body: str = "%s") -> str:
+    """PostgreSQL's `document` of an entry, from SQL expressions (parameters by default) giving
+    its title and body already passed through `fold_for_index`."""
+    return (
+        f"setweight(to_tsvector('english'::regconfig, {title}), 'A')"
+        f" || setweight(to_tsvector('english'::regconfig, {body}), 'B')"
+    )
 
 
 def entry_rows(posts: Sequence[Post]) -> list[Row]:
@@ -53,9 +64,14 @@ def write_rows(rows: Sequence[Row]) -> None:
             )
         else:
             cursor.executemany(
-                f"INSERT INTO {TABLE} (rowid, title, body) VALUES (%s, %s, %s) "  # noqa: S608
-                "ON CONFLICT (rowid) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body",
-                rows,
+                f"INSERT INTO {TABLE} (rowid, title, body, document) "  # noqa: S608
+                f"VALUES (%s, %s, %s, {document_sql()}) "
+                "ON CONFLICT (rowid) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body,"
+                " document = EXCLUDED.document",
+                [
+                    (pk, title, body, fold_for_index(title), fold_for_index(body))
+                    for pk, title, body in rows
+                ],
             )
 
 

@@ -5,8 +5,9 @@ and the model only lets the ORM join it to posts (`Post.search_entry`) and delet
 their posts (Django's delete collector follows the CASCADE, so hard-deleting a post, thread or
 forum removes its entries on both engines). Change the model only together with that migration.
 - SQLite: an FTS5 virtual table (`title`, `body`); the post id is its rowid.
-- PostgreSQL: a plain table plus `document`, a STORED generated tsvector (title weight A, body
-  weight B, 'english', diacritics folded as `folding.py` says) with a GIN index.
+- PostgreSQL: a plain table plus `document`, a tsvector (title weight A, body weight B,
+  'english') with a GIN index, written with every entry from its title and body folded as
+  `folding.py` says (`index.document_sql`); a STORED generated column until migration 0002.
 
 The entry holds text only. Whether a reader may see the post is decided at query time from the
 live post, thread and forum rows (`queries.py`), so an entry that outlives a change of
