@@ -31,6 +31,7 @@ from parley.forums.forms import (
     new_client_token,
 )
 from parley.forums.models import Post, Thread
+from parley.forums.post_cards import PostCard, post_cards
 from parley.moderation.actions.queries import thread_tools
 from parley.permissions.http import MemberRequest, ParleyRequest
 
@@ -157,15 +158,17 @@ def thread_view(
     except PastTheEnd as past:  # posts were deleted or moved since the link was made
         return redirect(thread.page_url(past.last))
     view_counts.record_view(thread.pk)
-    _show_posts(request, thread, post_page.posts)
     can_reply = request.perms.can_reply_to_thread(thread)
+    mod = thread_tools(request.perms, thread, post_page.posts)
+    cards = _show_posts(request, thread, post_page.posts, can_reply=can_reply, mod=mod is not None)
     return render(
         request,
         "forums/thread_view.html",
         {
             **_thread_context(request, thread),
             "posts": post_page.posts,
-            "mod": thread_tools(request.perms, thread, post_page.posts),
+            "cards": cards,
+            "mod": mod,
             "nav": post_page.nav,
             "views": thread.view_count + view_counts.pending_views(thread.pk),
             "reply_form": ReplyForm(initial={"client_token": new_client_token()})
@@ -195,8 +198,9 @@ def thread_new_replies(
         context["new_count"] = thread.last_position - after_position
         return render(request, "forums/_new_replies.html", context)
     posts = queries.posts_after(request.perms, thread, after_position, knobs.LIVE_REPLIES_MAX.get())
-    _show_posts(request, thread, posts)
-    context.update(posts=posts, live_after=posts[-1].position if posts else after_position)
+    # As before, appended replies carry no moderator tools (this context has no `mod`).
+    cards = _show_posts(request, thread, posts, can_reply=bool(context["can_reply"]), mod=False)
+    context.update(cards=cards, live_after=posts[-1].position if posts else after_position)
     return render(request, "forums/_loaded_replies.html", context)
 
 
@@ -210,18 +214,16 @@ def _thread_context(request: ParleyRequest, thread: Thread) -> dict[str, object]
     }
 
 
-def _show_posts(request: ParleyRequest, thread: Thread, posts: list[Post]) -> None:
-    """Per-post permission flags for the template, and the reader's read marker moved on."""
-    perms = request.perms
-    for post in posts:
-        post.can_edit = perms.can_edit_post(post)
-        post.can_delete = perms.can_delete_post(post)
-        post.can_report = perms.can_report_post(post)
-        post.can_warn = perms.can_warn_post(post)
-    if perms.member is not None and posts:
+def _show_posts(
+    request: ParleyRequest, thread: Thread, posts: list[Post], *, can_reply: bool, mod: bool
+) -> list[PostCard]:
+    """The posts as the template prints them, and the reader's read marker moved on."""
+    cards = post_cards(request.perms, thread, posts, can_reply=can_reply, moderating=mod)
+    if request.perms.member is not None and posts:
         activity_services.mark_thread_read(
-            member=perms.member, thread=thread, up_to=posts[-1].created_at
+            member=request.perms.member, thread=thread, up_to=posts[-1].created_at
         )
+    return cards
 
 
 @login_required

@@ -4,11 +4,12 @@ values the view hands the template. Nothing here knows members or roles (those t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -39,13 +40,10 @@ def relative_text(dt: datetime, now: datetime) -> str:
     return f"{dt:%b} {dt.day}, {dt.year}"
 
 
-@register.simple_tag
-def reltime(dt: datetime | None) -> str:
-    """<time> with an ISO datetime, relative text, and the exact time on hover."""
-    if dt is None:
-        return ""
-    local = timezone.localtime(dt)
-    now = timezone.localtime(timezone.now())
+def reltime_html(dt: datetime, now: datetime) -> SafeString:
+    """What `{% reltime %}` prints, for code that prints many times on one page: `now` is the
+    reader's local time (`timezone.localtime()`), taken once, and its zone is the reader's."""
+    local = timezone.localtime(dt, now.tzinfo)
     exact = f"{local:%b} {local.day}, {local.year} at {_clock(local)}"
     return format_html(
         '<time datetime="{}" title="{}" class="u-dt">{}</time>',
@@ -55,16 +53,29 @@ def reltime(dt: datetime | None) -> str:
     )
 
 
-@register.simple_tag
-def date_only(dt: datetime | None) -> str:
-    if dt is None:
-        return ""
-    local = timezone.localtime(dt)
+def date_only_html(dt: datetime, zone: tzinfo | None) -> SafeString:
+    """What `{% date_only %}` prints, in the given zone (the reader's)."""
+    local = timezone.localtime(dt, zone)
     return format_html(
         '<time datetime="{}" class="u-date">{}</time>',
         dt.isoformat(),
         f"{local:%b} {local.day}, {local.year}",
     )
+
+
+@register.simple_tag
+def reltime(dt: datetime | None) -> str:
+    """<time> with an ISO datetime, relative text, and the exact time on hover."""
+    if dt is None:
+        return ""
+    return reltime_html(dt, timezone.localtime())
+
+
+@register.simple_tag
+def date_only(dt: datetime | None) -> str:
+    if dt is None:
+        return ""
+    return date_only_html(dt, timezone.get_current_timezone())
 
 
 @register.filter
