@@ -98,7 +98,7 @@ class Size:
 SIZES = {
     "default": Size("default", 5_000, 40_000, 200_000, 20_000, 5.0, 1.0, 8, 16, 5.0),
     "large": Size("large", 20_000, 200_000, 2_000_000, 100_000, 5.0, 1.0, 8, 16, 5.0),
-    "quick": Size("quick", 200, 400, 3_000, 400, 1.0, 0.2, 4, 6, 1.5),
+    "quick": Size("quick", 200, 400, 3_000, 400, 0.3, 0.1, 4, 6, 1.0),
 }
 FORUM_DEEP_PAGE = 500
 
@@ -828,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--size", choices=["default", "large"], default="default")
     parser.add_argument(
-        "--quick", action="store_true", help="small board, ~1 s a page: checks it runs (tests)"
+        "--quick", action="store_true", help="small board, a fraction of a second a page: checks it runs (tests)"
     )
     parser.add_argument("--data-dir", help="keep (or reuse) the data directory and its board")
     parser.add_argument("--json", metavar="PATH", help="write the figures there")
