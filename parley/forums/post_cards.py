@@ -92,6 +92,9 @@ def post_cards(
     reply_url = thread.reply_url()
     source = bool(thread.source_name)
     members: dict[int, SafeString] = {}
+    # Bound once: `request.perms` is a lazy proxy, which costs an indirection per attribute.
+    may_edit, may_delete = perms.can_edit_post, perms.can_delete_post
+    may_report, may_warn = perms.can_report_post, perms.can_warn_post
     cards = []
     for post in posts:
         author = post.author
@@ -103,10 +106,10 @@ def post_cards(
             member = known
         else:
             member = members[author.pk] = member_card(author, zone)
-        can_edit = perms.can_edit_post(post)
-        can_delete = perms.can_delete_post(post)
-        can_report = perms.can_report_post(post)
-        can_warn = perms.can_warn_post(post)
+        can_edit = may_edit(post)
+        can_delete = may_delete(post)
+        can_report = may_report(post)
+        can_warn = may_warn(post)
         pk = str(post.pk)
         cards.append(
             PostCard(
