@@ -17,8 +17,19 @@ RELATIVE_MINUTES_LIMIT = 60  # under an hour: "21 minutes ago"; then "Today at 3
 WEEKDAY_DAYS_LIMIT = 7  # within a week: "Monday at 3:12 PM"; then the date
 
 
+# English names, as strftime's %b and %A give them in the C locale (nothing here sets another),
+# looked up instead of formatted: a thread page prints a few dozen times.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 def _clock(dt: datetime) -> str:
-    return dt.strftime("%I:%M %p").lstrip("0")
+    """Like "3:12 PM" or "12:05 AM": strftime's "%I:%M %p" without the leading zero."""
+    return f"{dt.hour % 12 or 12}:{dt.minute:02d} {'AM' if dt.hour < 12 else 'PM'}"
+
+
+def _date(dt: datetime) -> str:
+    return f"{_MONTHS[dt.month - 1]} {dt.day}, {dt.year}"
 
 
 def relative_text(dt: datetime, now: datetime) -> str:
@@ -36,15 +47,15 @@ def relative_text(dt: datetime, now: datetime) -> str:
     if days == 1:
         return f"Yesterday at {_clock(dt)}"
     if days < WEEKDAY_DAYS_LIMIT:
-        return f"{dt:%A} at {_clock(dt)}"
-    return f"{dt:%b} {dt.day}, {dt.year}"
+        return f"{_WEEKDAYS[dt.weekday()]} at {_clock(dt)}"
+    return _date(dt)
 
 
 def reltime_html(dt: datetime, now: datetime) -> SafeString:
     """What `{% reltime %}` prints, for code that prints many times on one page: `now` is the
     reader's local time (`timezone.localtime()`), taken once, and its zone is the reader's."""
     local = timezone.localtime(dt, now.tzinfo)
-    exact = f"{local:%b} {local.day}, {local.year} at {_clock(local)}"
+    exact = f"{_date(local)} at {_clock(local)}"
     return format_html(
         '<time datetime="{}" title="{}" class="u-dt">{}</time>',
         dt.isoformat(),
@@ -59,7 +70,7 @@ def date_only_html(dt: datetime, zone: tzinfo | None) -> SafeString:
     return format_html(
         '<time datetime="{}" class="u-date">{}</time>',
         dt.isoformat(),
-        f"{local:%b} {local.day}, {local.year}",
+        _date(local),
     )
 
 
