@@ -828,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--size", choices=["default", "large"], default="default")
     parser.add_argument(
-        "--quick", action="store_true", help="small board, a fraction of a second a page: checks it runs (tests)"
+        "--quick", action="store_true", help="small board, brief runs: checks it runs (tests)"
     )
     parser.add_argument("--data-dir", help="keep (or reuse) the data directory and its board")
     parser.add_argument("--json", metavar="PATH", help="write the figures there")
