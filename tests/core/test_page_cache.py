@@ -266,3 +266,21 @@ def _signed_in_name(response) -> str | None:
     nav = parse(response.content).one("nav", cls="user-nav")
     name: Node | None = nav.first("span", cls="user-name")
     return name.text.strip() if name is not None else None
+
+
+class ViewCountsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+
+    def test_counted_views_leave_cached_pages_alone(self) -> None:
+        """Views are handed on every few seconds on a busy board: were they a change, no guest
+        page would stay cached longer than that. A cached page's count is a minute old at most."""
+        from parley.forums.tasks import apply_thread_views
+
+        url = self.w.short_thread.get_absolute_url()
+        Client().get(url)
+        before = content_stamp()
+        apply_thread_views.call_local({self.w.short_thread.pk: 5})
+        self.assertEqual(content_stamp(), before)
+        self.assertEqual(Client().get(url)[page_cache.CACHE_HEADER], HIT)
