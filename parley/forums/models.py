@@ -253,12 +253,8 @@ class Post(models.Model):
     # A token the posting form carries so a double submit creates one post, not two.
     client_token = models.CharField(max_length=64, blank=True)
 
-    # Set on the posts of a page for its template (the thread view and moderation's
-    # `thread_tools`), never stored: what the reader may do, and who deleted the post.
-    can_edit: bool
-    can_delete: bool
-    can_report: bool
-    can_warn: bool
+    # Set on the posts of a page by moderation's `thread_tools`, never stored: who deleted it.
+    # (What the reader may do is on the page's `forums.post_cards.PostCard`s.)
     deleted_by_name: str
 
     objects = PostQuerySet.as_manager()
