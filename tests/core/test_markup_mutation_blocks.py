@@ -291,3 +291,29 @@ def test_blocks_past_the_nesting_limit_stay_text() -> None:
     omitted = '<div class="bbquote-omitted">[\u2026]</div>\n'
     html = SPOILER_OPEN * 6 + f"<p>[spoiler]</p>\n{omitted}<p>[/spoiler]</p>\n" + closes
     assert render_post(spoilers(7, "[quote]q[/quote]")) == html
+
+
+QUOTED_Q = '<blockquote class="bbquote"><div class="bbquote-body">\n<p>q</p>\n</div></blockquote>\n'
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        # A style tag refused on a line (an alignment takes no argument) does not stop the
+        # block tag after it on the same line.
+        ("[center=x]a[/center] [quote]\nq\n[/quote]", "<p>a</p>\n" + QUOTED_Q),
+        # Nor does a one-line [code] inside text, which stays inline code.
+        ("x [code]c[/code] [quote]\nq\n[/quote]", "<p>x <code>c</code></p>\n" + QUOTED_Q),
+    ],
+)
+def test_the_next_block_tag_on_a_line(source: str, html: str) -> None:
+    assert render_post(source) == html
+
+
+def test_style_blocks_stop_at_the_nesting_limit() -> None:
+    """Six [indent] levels are blocks; deeper ones are shown as inline spans, not more blocks."""
+    source = "".join(f"[indent]\nlevel {i}\n" for i in range(8)) + "core\n" + "[/indent]\n" * 8
+    html = render_post(source)
+    assert html.count('<div class="bb-indent') == 6
+    assert html.count('<span class="bb-indent') == 2
+    assert "[indent]" not in html

@@ -310,3 +310,30 @@ def test_emphasis_spans_a_bbcode_image() -> None:
     html = render_post("*a [img]http://e.example/i.png[/img] b*")
     assert html.startswith('<p><em>a <img src="http://e.example/i.png" alt="" '), html
     assert html.endswith('"> b</em></p>\n'), html
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        # [font] is accepted and dropped: fonts are the reader's, the words stay.
+        ("[font=Arial]Hello[/font] and [FONT=x]y[/FONT]", "<p>Hello and y</p>\n"),
+        ("[font='Times New Roman']*a*[/font]", "<p><em>a</em></p>\n"),
+        # [media] content is taken raw: tags inside it are part of the address, not markup.
+        (
+            "[media]https://www.youtube.com/watch?v=dQw4w9WgXcQ[b]x[/b][/media]",
+            "<p>"
+            + a(
+                "https://www.youtube.com/watch?v=dQw4w9WgXcQ%5Bb%5Dx%5B/b%5D",
+                "https://www.youtube.com/watch?v=dQw4w9WgXcQ[b]x[/b]",
+            )
+            + "</p>\n",
+        ),
+        (
+            "[media][b]https://www.youtube.com/watch?v=dQw4w9WgXcQ[/b][/media] [b]x[/b]",
+            "<p>[media][b]https://www.youtube.com/watch?v=dQw4w9WgXcQ[/b][/media] "
+            "<strong>x</strong></p>\n",
+        ),
+    ],
+)
+def test_font_and_raw_media(source: str, html: str) -> None:
+    assert render_post(source) == html
