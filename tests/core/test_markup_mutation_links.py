@@ -209,3 +209,27 @@ def test_which_image_addresses_are_shown(url: str, safe: bool) -> None:
 )
 def test_whose_address_the_text_names(source: str, html: str) -> None:
     assert render_post(source) == html
+
+
+def _a(href: str, text: str) -> str:
+    return f'<a href="{href}" rel="nofollow ugc noopener">{text}</a>'
+
+
+@pytest.mark.parametrize(
+    ("source", "html"),
+    [
+        # Each link of a paragraph is checked against its own label, not the first link's.
+        (
+            "[fine](https://a.example) and [https://b.example](https://evil.example)",
+            f"<p>{_a('https://a.example', 'fine')} and "
+            f"{_a('https://evil.example', 'https://evil.example')}</p>\n",
+        ),
+        (
+            "[b.example](https://evil.example/x) [c.example](https://evil.example/y)",
+            f"<p>{_a('https://evil.example/x', 'b.example')} (evil.example) "
+            f"{_a('https://evil.example/y', 'c.example')} (evil.example)</p>\n",
+        ),
+    ],
+)
+def test_every_link_of_a_paragraph_is_held_to_its_own_label(source: str, html: str) -> None:
+    assert render_post(source) == html
