@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from parley import bench_baseline
-from parley.core import datadir, knobs
+from parley.core import datadir, knobs, processes
 
 BENCH_PASSWORD = "bench-pass-123!"  # noqa: S105 - throwaway members of a benchmark board
 HOST = "127.0.0.1"
@@ -352,28 +352,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _parents() -> dict[int, int]:
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                stat = Path(f"/proc/{entry}/stat").read_text()
-                parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return parents
-
-
-def _descendants(pid: int) -> list[int]:
-    """Children, grandchildren… whatever process group or session they are in (the job
-    consumer `parley serve` starts runs in a session of its own)."""
-    parents, found, frontier = _parents(), [], [pid]
-    while frontier:
-        current = frontier.pop()
-        children = [child for child, parent in parents.items() if parent == current]
-        found += children
-        frontier += children
-    return found
-
-
 def _rss_mb(pid: int) -> float | None:
     with contextlib.suppress(OSError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -429,7 +407,7 @@ class Server:
         if self.process is None:
             return []
         master, sizes = self.process.pid, []
-        for pid, parent in _parents().items():
+        for pid, parent in processes.parents().items():
             with contextlib.suppress(OSError):
                 if (
                     parent == master
@@ -445,7 +423,7 @@ class Server:
         process = self.process
         if process is None or process.returncode is not None:
             return
-        family = _descendants(process.pid)
+        family = processes.descendants(process.pid)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
