@@ -163,7 +163,7 @@ def thread_view(
     cards = _show_posts(request, thread, post_page.posts, can_reply=can_reply, mod=mod is not None)
     return render(
         request,
-        "forums/thread_view.html",
+        "forums/thread_view.jinja",
         {
             **_thread_context(request, thread),
             "posts": post_page.posts,
@@ -196,12 +196,12 @@ def thread_new_replies(
     context = {**_thread_context(request, thread), "after": after_position}
     if request.GET.get("load") != "1":
         context["new_count"] = thread.last_position - after_position
-        return render(request, "forums/_new_replies.html", context)
+        return render(request, "forums/_new_replies.jinja", context)
     posts = queries.posts_after(request.perms, thread, after_position, knobs.LIVE_REPLIES_MAX.get())
     # As before, appended replies carry no moderator tools (this context has no `mod`).
     cards = _show_posts(request, thread, posts, can_reply=bool(context["can_reply"]), mod=False)
     context.update(cards=cards, live_after=posts[-1].position if posts else after_position)
-    return render(request, "forums/_loaded_replies.html", context)
+    return render(request, "forums/_loaded_replies.jinja", context)
 
 
 def _thread_context(request: ParleyRequest, thread: Thread) -> dict[str, object]:

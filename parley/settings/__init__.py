@@ -88,26 +88,37 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 AUTHENTICATION_BACKENDS = ["parley.accounts.backends.NameOrEmailBackend"]
 
+_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "parley.core.context_processors.site",
+    "parley.notifications.context_processors.nav_badges",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "parley.core.context_processors.site",
-                "parley.notifications.context_processors.nav_badges",
-            ],
+            "context_processors": _CONTEXT_PROCESSORS,
             "builtins": [
                 "parley.core.templatetags.parley",
                 "django.templatetags.static",
                 "django.contrib.humanize.templatetags.humanize",
             ],
         },
-    }
+    },
+    {
+        # The hot pages and the partials they share (parley/templating.py says why).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "parley.templating.environment",
+            "context_processors": _CONTEXT_PROCESSORS,
+        },
+    },
 ]
 
 # --- Database: SQLite (WAL, IMMEDIATE transactions, busy timeout) unless a URL is given ----------

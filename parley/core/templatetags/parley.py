@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from parley.core.partials import render_in_django_context
+
 register = template.Library()
 
 RELATIVE_MINUTES_LIMIT = 60  # under an hour: "21 minutes ago"; then "Today at 3:12 PM"
@@ -92,3 +94,10 @@ def date_only(dt: datetime | None) -> str:
 @register.filter
 def since(dt: datetime) -> timedelta:
     return timezone.now() - dt
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context: template.Context, name: str) -> SafeString:
+    """`{% jinja "core/_pagenav.jinja" %}`: a Jinja2 partial (parley/templating.py) printed in a
+    Django-language page, with that page's context (`{% with %}` values included)."""
+    return render_in_django_context(name, context.flatten())
