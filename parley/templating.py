@@ -20,7 +20,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import pluralize
 from django.templatetags.static import static
@@ -31,6 +30,7 @@ from jinja2.runtime import Context
 
 from parley.accounts.templatetags.members import member_link, member_url, role_title
 from parley.activity.templatetags.presence import presence_block
+from parley.core.html import intcomma
 from parley.core.templatetags.parley import date_only, reltime
 from parley.feeds.templatetags import discovery
 from parley.moderation.templatetags import discipline, moderator_tools

@@ -2,9 +2,9 @@
 in Python (the reader's flags, the permalink, the times, the member card) so the template reads
 one attribute where it used to follow chains of lookups and call tags per post.
 
-The member card is HTML built here, once per author and page (an author's posts share it), with
-`format_html`, so every value in it is escaped; `body` is the post's stored HTML, sanitised when
-it was written (`parley.core.markup`), and nothing else is marked safe."""
+The member card is HTML built here, once per author and page (an author's posts share it),
+with `format_html_fast`, so every value in it is escaped; `body` is the post's stored HTML,
+sanitised when it was written (`parley.core.markup`), and nothing else is marked safe."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from parley.accounts.models import Member
 from parley.accounts.templatetags.members import role_title
+from parley.core.html import format_html_fast, intcomma
 from parley.core.templatetags.parley import date_only_html, reltime_html
 from parley.forums.models import Post, Thread
 from parley.permissions.guardian import Perms
@@ -67,7 +66,7 @@ class PostCard:
 
 def member_card(member: Member, zone: tzinfo | None) -> SafeString:
     url = member.get_absolute_url()
-    return format_html(
+    return format_html_fast(
         _MEMBER_CARD,
         url,
         member.initial,
@@ -101,7 +100,7 @@ def post_cards(
         if post.is_deleted:  # a placeholder: no member card
             member = _EMPTY
         elif author is None:
-            member = format_html(_GUEST_CARD, post.author_name)
+            member = format_html_fast(_GUEST_CARD, post.author_name)
         elif (known := members.get(author.pk)) is not None:
             member = known
         else:

@@ -8,6 +8,7 @@ from django.test import RequestFactory, SimpleTestCase
 from django.urls import set_script_prefix
 from django.utils.safestring import mark_safe
 
+from parley.core.html import format_html_fast, intcomma
 from parley.core.pagination import checked_page
 from parley.core.partials import render_partial
 from tests.core.parsed import parse
@@ -85,3 +86,18 @@ class _Titled:
 
 class _Mod:
     base_url = "/threads/t.1/moderate/"
+
+
+class QuickFormattingTests(SimpleTestCase):
+    def test_format_html_fast_escapes_each_value_and_keeps_safe_ones(self) -> None:
+        html = format_html_fast('<a href="{}">{}</a>{}', '"x', HOSTILE, mark_safe("<b>b</b>"))
+        link = parse(html).one("a")
+        self.assertEqual(link.attrs["href"], '"x')
+        self.assertEqual(link.text, HOSTILE)
+        self.assertTrue(html.endswith("<b>b</b>"))
+
+    def test_intcomma_groups_ints_like_humanize(self) -> None:
+        self.assertEqual(intcomma(1234567), "1,234,567")
+        self.assertEqual(intcomma(-1000), "-1,000")
+        self.assertEqual(intcomma(999), "999")
+        self.assertEqual(intcomma("12345"), "12,345")  # not an int: humanize's own

@@ -4,10 +4,10 @@ query already loaded (an id and a stored name, a member row); nothing here reads
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
 
 from parley.accounts.models import Member
 from parley.accounts.models import member_url as build_member_url
+from parley.core.html import format_html_fast
 
 register = template.Library()
 
@@ -30,7 +30,7 @@ def member_url(member_id: int | None, name: str) -> str:
 @register.simple_tag
 def member_link(member_id: int | None, name: str) -> str:
     if not member_id:
-        return format_html('<span class="username">{}</span>', name)
-    return format_html(
+        return format_html_fast('<span class="username">{}</span>', name)
+    return format_html_fast(
         '<a class="username" href="{}">{}</a>', build_member_url(member_id, name), name
     )
