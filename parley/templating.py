@@ -33,6 +33,7 @@ from parley.activity.templatetags.presence import presence_block
 from parley.core.html import intcomma
 from parley.core.templatetags.parley import date_only, reltime
 from parley.feeds.templatetags import discovery
+from parley.forums.templatetags.thread_pages import thread_page_links
 from parley.moderation.templatetags import discipline, moderator_tools
 
 
@@ -69,6 +70,7 @@ def environment(**options: Any) -> Environment:
         date_only=date_only,
         member_link=member_link,
         member_url=member_url,
+        thread_page_links=thread_page_links,
         current_timezone_name=pass_context(_current_timezone_name),
         presence_block=_with_context(presence_block),
         ban_notice=_with_context(discipline.ban_notice),

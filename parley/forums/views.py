@@ -75,7 +75,7 @@ def forum_index(request: ParleyRequest) -> HttpResponse:
     )
     return render(
         request,
-        "forums/forum_index.html",
+        "forums/forum_index.jinja",
         {"categories": categories, "presence": presence_blocks.online_sidebar(request)},
     )
 
@@ -99,7 +99,7 @@ def forum_view(
     activity_queries.attach_forum_unread(request.perms, subforums)
     return render(
         request,
-        "forums/forum_view.html",
+        "forums/forum_view.jinja",
         {
             "forum": forum,
             "listing": listing,
