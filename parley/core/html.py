@@ -14,7 +14,7 @@ def format_html_fast(template: str, *args: object) -> SafeString:
     return SafeString(template.format(*[escape(arg) for arg in args]))
 
 
-def intcomma(value: object) -> str:
+def intcomma(value: str | int | float | None) -> str:
     """humanize's `intcomma` (the board is in English: "12,345"), quick for plain ints, which
     is what pages print (counts); anything else goes to humanize."""
     if type(value) is int:
