@@ -239,28 +239,34 @@ async def _browse(load: Load, slot: int, deadline: float, tally: Tally) -> None:
 
 
 async def _reply(load: Load, slot: int, deadline: float, tally: Tally) -> None:
-    """A member replying again and again: the thread page (for the form's CSRF token), then the
-    reply form's POST with a new client token each time, as the browser sends it."""
+    """A member replying again and again through the reply form: the thread page once (for the
+    form's CSRF token, which stays good for the session), then the form's POST with a new text
+    and client token each time, as the browser sends it. After a refusal the page is read
+    again. The redirect to the new post is not followed: the pages are measured on their own."""
     connection = _Connection(load.port)
     jar: dict[str, str] = {}
     _take_cookies(jar, load.cookies[slot % len(load.cookies)].split("; "))
+    token: bytes | None = None
     sent = 0
     while time.monotonic() < deadline:
         started = time.perf_counter()
         try:
-            page = await asyncio.wait_for(
-                connection.request("GET", load.path, {"Cookie": _cookie_header(jar)}),
-                REQUEST_TIMEOUT_SECONDS,
-            )
-            _take_cookies(jar, page.headers.get("set-cookie", []))
-            token = FORM_TOKEN.search(page.body)
-            if page.status != 200 or token is None:
-                tally.count(page.status)
-                tally.refused += 1
-                continue
+            if token is None:
+                page = await asyncio.wait_for(
+                    connection.request("GET", load.path, {"Cookie": _cookie_header(jar)}),
+                    REQUEST_TIMEOUT_SECONDS,
+                )
+                _take_cookies(jar, page.headers.get("set-cookie", []))
+                found = FORM_TOKEN.search(page.body)
+                if page.status != 200 or found is None:
+                    tally.count(page.status)
+                    tally.refused += 1
+                    continue
+                token = found[1]
+                started = time.perf_counter()
             form = urllib.parse.urlencode(
                 {
-                    "csrfmiddlewaretoken": token[1].decode(),
+                    "csrfmiddlewaretoken": token.decode(),
                     "client_token": uuid.uuid4().hex,
                     "body": f"Bench reply {sent} from slot {slot}: the load was fine.",
                 }
@@ -284,6 +290,7 @@ async def _reply(load: Load, slot: int, deadline: float, tally: Tally) -> None:
             tally.replies += 1
         else:
             tally.refused += 1
+            token = None
     connection.close()
 
 
@@ -323,6 +330,7 @@ class Figures:
     errors: int = 0  # requests without a complete answer, or with an unexpected status
     cache_hit_share: float | None = None
     url: str = ""
+    requests: int = 0  # measured requests answered (warm-up requests not counted)
 
 
 def _percentile(samples: list[float], share: float) -> float:
@@ -340,6 +348,7 @@ def _figures(tally: Tally, url: str, queries: int | None, expected: int = 200) -
         errors=tally.errors + sum(n for s, n in tally.statuses.items() if s != expected),
         cache_hit_share=tally.cache_hits / good if good else None,
         url=url,
+        requests=sum(tally.statuses.values()),
     )
 
 
@@ -672,6 +681,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     concurrency = args.concurrency or size.concurrency
     kept = args.data_dir is not None
     data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="parley-bench-")).resolve()
+    chosen = set(args.pages.split(",")) if args.pages else None
     token = secrets.token_hex(16)
     here, server_env = _environments(data_dir, token)
     _django_here(here)
@@ -709,6 +719,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             baseline.ratio = 1.0
             pages: dict[str, Figures] = {}
             for name, url in board.pages.items():
+                if chosen is not None and name not in chosen:
+                    continue
                 load = Load(
                     server.port,
                     url,
@@ -721,17 +733,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 pages[name].ratio = baseline.rps / pages[name].rps if pages[name].rps else 0.0
             before = _count_posts(board.posting_thread_id)
             posting_url = board.posting_url
-            tally = loader.submit(
-                drive,
-                Load(
-                    server.port,
-                    posting_url,
-                    size.posting_seconds,
-                    len(cookies),
-                    cookies=cookies,
-                    reply_path=posting_url + "reply",
-                ),
-            ).result()
+            tally = Tally()
+            if chosen is None or "posting" in chosen:
+                tally = loader.submit(
+                    drive,
+                    Load(
+                        server.port,
+                        posting_url,
+                        size.posting_seconds,
+                        len(cookies),
+                        cookies=cookies,
+                        reply_path=posting_url + "reply",
+                    ),
+                ).result()
         after = _count_posts(board.posting_thread_id)
         rss = server.worker_rss_mb()
     finally:
@@ -762,6 +776,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "lost_replies": max(0, tally.replies - added),
         "extra_posts": max(0, added - tally.replies),
         "worker_rss_mb": max(rss, default=0.0),
+        # What the workers had served by then, the measured requests only (about as many
+        # again went to warm-ups and query counts).
+        "requests_served": baseline.requests
+        + sum(figures.requests for figures in pages.values())
+        + posting.requests,
         "worker_rss_mb_each": rss,
     }
 
@@ -788,8 +807,8 @@ def print_report(result: dict[str, Any]) -> None:
     print(
         f"\nPosting ({len(result['worker_rss_mb_each'])} workers; the server ran with {gate}): "
         f"{result['replies']} replies in all, {result['replies_per_s']:.1f} replies/s, "
-        f"p50 {result['reply_p50_ms']:.1f} ms, p99 {result['reply_p99_ms']:.1f} ms (page and "
-        f"post); {result['replies_refused']} refused, {result['replies_unanswered']} unanswered."
+        f"p50 {result['reply_p50_ms']:.1f} ms, p99 {result['reply_p99_ms']:.1f} ms (the POST); "
+        f"{result['replies_refused']} refused, {result['replies_unanswered']} unanswered."
     )
     print(
         f"Recount: {result['posts_added']} posts added (reply count +"
@@ -797,7 +816,9 @@ def print_report(result: dict[str, Any]) -> None:
         f"{result['extra_posts']} extra."
     )
     each = ", ".join(f"{mb:.0f}" for mb in result["worker_rss_mb_each"])
-    print(f"Worker RSS at the end: {each} MB.")
+    print(
+        f"Worker RSS at the end: {each} MB, after {result['requests_served']:,} measured requests."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -813,6 +834,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--concurrency", type=int, help="connections at once")
     parser.add_argument("--seconds", type=float, help="measured seconds per page")
+    parser.add_argument(
+        "--pages",
+        help="comma-separated page names to measure (default: all; `posting` is the posting "
+        "workload, `none` measures the baseline alone)",
+    )
     parser.add_argument(
         "--in-process", action="store_true", help="the older in-process timings instead"
     )

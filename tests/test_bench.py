@@ -61,6 +61,22 @@ def test_quick_bench_drives_the_real_server_and_writes_every_figure(tmp_path: Pa
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(out.read_text())
     assert result["engine"].startswith("sqlite")
+    only = tmp_path / "only.json"
+    done_only = run_bench(
+        tmp_path,
+        "--quick",
+        "--data-dir",
+        str(kept),
+        "--pages",
+        "index",
+        "--json",
+        str(only),
+        timeout=90,
+    )  # the board kept by the first run is benchmarked as it is
+    assert done_only.returncode == 0, done_only.stdout + done_only.stderr
+    assert "already holds a board" in done_only.stdout
+    assert list(json.loads(only.read_text())["pages"]) == ["index"]
+    assert json.loads(only.read_text())["replies"] == 0
     assert result["baseline_rps"] > 0
     assert list(result["pages"]) == PAGES
     for name, page in result["pages"].items():
@@ -77,6 +93,9 @@ def test_quick_bench_drives_the_real_server_and_writes_every_figure(tmp_path: Pa
     assert result["lost_replies"] == 0 and result["extra_posts"] == 0
     assert result["posts_added"] == result["reply_count_added"] == result["replies"]
     assert len(result["worker_rss_mb_each"]) == 2 and result["worker_rss_mb"] > 0
+    measured = result["baseline"]["requests"] + sum(p["requests"] for p in result["pages"].values())
+    assert result["requests_served"] >= measured + result["replies"]
+    assert f"after {result['requests_served']:,} measured requests" in done.stdout
     for row in ["baseline", *PAGES]:  # the table
         assert re.search(rf"^{row}\s+\d", done.stdout, re.MULTILINE), done.stdout
     assert "PARLEY_FLOOD_SECONDS=0" in done.stdout  # the opened posting gate is said
