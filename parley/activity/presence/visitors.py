@@ -30,6 +30,7 @@ GUEST_KEY_HEX_CHARS = 32  # 128 bits: collisions between guests are not a concer
 USER_AGENT_MAX_CHARS = 512  # a longer header is junk and only costs hashing time
 IPV4_NETWORK_BITS = 24
 IPV6_NETWORK_BITS = 64  # what one subscriber is usually given
+_ANONYMOUS_ATTRIBUTE = "_parley_presence_anonymous"  # a request's guest or robot, worked out once
 
 # Well-known crawlers, first match wins, so the more specific patterns come first (AdsBot-Google
 # before Googlebot). Unknown bots count as guests, as they do in XenForo.
@@ -90,7 +91,9 @@ def robot_name(user_agent: str) -> str | None:
 
 
 def identify(request: HttpRequest) -> Visitor:
-    """Costs no query: the member was loaded by the authentication middleware."""
+    """Costs no query: the member was loaded by the authentication middleware. A guest or robot
+    is worked out once per request (a page's block and the middleware's visit both ask): it
+    depends only on what the request brought (address, agent, cookie), which never changes."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return Visitor(
@@ -100,6 +103,14 @@ def identify(request: HttpRequest) -> Visitor:
             name=user.username,
             is_invisible=bool(getattr(user, "is_invisible", False)),
         )
+    anonymous: Visitor | None = getattr(request, _ANONYMOUS_ATTRIBUTE, None)
+    if anonymous is None:
+        anonymous = _anonymous(request)
+        setattr(request, _ANONYMOUS_ATTRIBUTE, anonymous)
+    return anonymous
+
+
+def _anonymous(request: HttpRequest) -> Visitor:
     user_agent = request.headers.get("User-Agent", "")[:USER_AGENT_MAX_CHARS]
     if (name := robot_name(user_agent)) is not None:
         return Visitor(key=f"r:{name}", kind=ROBOT, name=name)

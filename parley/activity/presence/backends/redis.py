@@ -13,14 +13,17 @@ recently seen guests beyond `max_guests(MAX_GUESTS)` (hash and place in a locati
 a flood of invented guests is bounded within the window as well.
 
 Visits are buffered in the process and sent by the background flusher once a second, in one
-pipelined round trip (a page view never waits on Redis). If Redis is unreachable, writes are
-dropped, reads raise PresenceUnavailable (pages leave the
-block out), Redis is left alone for RETRY_SECONDS, and the outage is logged once (again at most
-every LOG_INTERVAL_SECONDS while it lasts) by `parley.core.breaker`, never once per request."""
+pipelined round trip (a page view never waits on Redis). A block's read (`viewers`, `online`) is
+one script as well: the counts, then the members in the window with their names, in one round
+trip. If Redis is unreachable, writes are dropped, reads raise PresenceUnavailable (pages leave
+the block out), Redis is left alone for RETRY_SECONDS, and the outage is logged once (again at
+most every LOG_INTERVAL_SECONDS while it lasts) by `parley.core.breaker`, never once per
+request."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import threading
@@ -105,6 +108,36 @@ end
 redis.call('ZREM', allkey, who)
 redis.call('DEL', vkey)
 return 1
+"""
+
+# A read in one round trip: KEYS[1] is a set of members, the rest are sets only counted. ARGV: the
+# start of the window, the reader's key, which counted set holds the reader (its index in KEYS,
+# 0 for none: they are then left out of the members by key), the visitor hashes' key prefix.
+# Returns, as one JSON array (one string to parse, however many members), each counted set's
+# count in the window (the reader left out), then key, name and invisible flag of each member in
+# the window but the reader, most recently seen first.
+_READ = """
+local low, me, mine, vprefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local out = {}
+for i = 2, #KEYS do
+  local n = redis.call('ZCOUNT', KEYS[i], low, '+inf')
+  if i == mine then
+    local score = redis.call('ZSCORE', KEYS[i], me)
+    if score and tonumber(score) >= tonumber(low) then
+      n = n - 1
+    end
+  end
+  out[#out + 1] = n
+end
+for _, who in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', low)) do
+  if who ~= me then
+    local found = redis.call('HMGET', vprefix .. who, 'name', 'inv')
+    out[#out + 1] = who
+    out[#out + 1] = found[1] or ''
+    out[#out + 1] = found[2] or ''
+  end
+end
+return cjson.encode(out)
 """
 
 _clients: dict[str, tuple[int, redis.Redis]] = {}
@@ -262,66 +295,68 @@ class RedisBackend:
 
     # --- Reading --------------------------------------------------------------------------
 
-    def _names(self, client: redis.Redis, member_keys: list[str]) -> list[tuple[str, str]]:
-        """(name, invisible flag) for each member key, in one round trip."""
-        if not member_keys:
-            return []
-        pipe = client.pipeline(transaction=False)
-        for key in member_keys:
-            pipe.hmget(self._visitor(key), "name", "inv")
-        return [(name or "", inv or "0") for name, inv in pipe.execute()]
-
-    def _count(
+    def _read(
         self,
-        result: Viewers,
         client: redis.Redis,
-        member_keys: list[str],
+        members: str,
+        counted: list[str],
+        low: float,
         exclude_key: str,
-    ) -> None:
-        member_keys = [k for k in member_keys if k != exclude_key]
-        result.member_count += len(member_keys)
-        for key, (name, invisible) in zip(
-            member_keys, self._names(client, member_keys), strict=True
-        ):
+        exclude_from: str | None,
+    ) -> tuple[list[int], list[tuple[str, str, str]]]:
+        """One round trip (the _READ script): how many of each `counted` set are in the window,
+        the reader (`exclude_key`, looked for in `exclude_from`) left out, then each member of
+        `members` in the window, most recently seen first, as (key, name, invisible flag)."""
+        mine = counted.index(exclude_from) + 2 if exclude_key and exclude_from else 0
+        reply = json.loads(
+            self._script_for(client, _READ)(
+                keys=[members, *counted],
+                args=[repr(low), exclude_key, mine, self._visitor("")],
+                client=client,
+            )
+        )
+        counts, rest = reply[: len(counted)], reply[len(counted) :]
+        return [int(n) for n in counts], list(zip(rest[0::3], rest[1::3], rest[2::3], strict=True))
+
+    def _add_members(self, result: Viewers, found: list[tuple[str, str, str]]) -> None:
+        """Members (the reader already left out) counted, and named unless invisible."""
+        result.member_count += len(found)
+        for key, name, invisible in found:
             if invisible != "1" and name:
                 result.named.append(NamedMember(int(key[2:]), name))
 
     def viewers(
         self, location_kind: str, location_id: int | None, since: datetime, exclude_key: str = ""
     ) -> Viewers:
-        low = since.timestamp()
         guests = self._loc(location_kind, location_id, GUEST)
         members = self._loc(location_kind, location_id, MEMBER)
 
         def run(client: redis.Redis) -> Viewers:
-            pipe = client.pipeline(transaction=False)
-            pipe.zcount(guests, low, "+inf")
-            pipe.zscore(guests, exclude_key or "-")
-            pipe.zrevrangebyscore(members, "+inf", low)
-            guest_count, excluded_score, member_keys = pipe.execute()
-            result = Viewers(guest_count=guest_count - _counted(excluded_score, low))
-            self._count(result, client, member_keys, exclude_key)
+            (guest_count,), found = self._read(
+                client, members, [guests], since.timestamp(), exclude_key, guests
+            )
+            result = Viewers(guest_count=guest_count)
+            self._add_members(result, found)
             return result
 
         return self._run(run)
 
     def online(self, since: datetime, exclude_key: str = "") -> OnlineSummary:
-        low = since.timestamp()
-        excluded_kind = _kind_of(exclude_key) if exclude_key else MEMBER
+        guests, robots = self._all(GUEST), self._all(ROBOT)
+        # Members are left out by key as they are read; a guest or robot reader from a count.
+        exclude_from = {GUEST: guests, ROBOT: robots}.get(_kind_of(exclude_key))
 
         def run(client: redis.Redis) -> OnlineSummary:
-            pipe = client.pipeline(transaction=False)
-            pipe.zcount(self._all(GUEST), low, "+inf")
-            pipe.zcount(self._all(ROBOT), low, "+inf")
-            pipe.zscore(self._all(excluded_kind), exclude_key or "-")
-            pipe.zrevrangebyscore(self._all(MEMBER), "+inf", low)
-            guest_count, robot_count, excluded_score, member_keys = pipe.execute()
+            (guest_count, robot_count), found = self._read(
+                client,
+                self._all(MEMBER),
+                [guests, robots],
+                since.timestamp(),
+                exclude_key,
+                exclude_from,
+            )
             result = OnlineSummary(guest_count=guest_count, robot_count=robot_count)
-            if excluded_kind == GUEST:
-                result.guest_count -= _counted(excluded_score, low)
-            elif excluded_kind == ROBOT:
-                result.robot_count -= _counted(excluded_score, low)
-            self._count(result, client, member_keys, exclude_key)  # members: left out by key
+            self._add_members(result, found)
             return result
 
         return self._run(run)
@@ -389,10 +424,6 @@ class RedisBackend:
                 client.delete(*keys)
 
         self._run(run)
-
-
-def _counted(score: float | None, low: float) -> int:
-    return 1 if score is not None and score >= low else 0
 
 
 def _kind_of(visitor_key: str) -> str:
