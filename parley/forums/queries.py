@@ -3,9 +3,10 @@ everything goes through permissions' visible_* filters."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -17,8 +18,10 @@ from parley.core.pagination import (
     page_count,
     position_range,
 )
+from parley.core.prepared import PreparedQuery
 from parley.forums.models import Category, Forum, Post, Thread
 from parley.permissions.guardian import Perms
+from parley.permissions.guardian.posts import PostsShape, posts_in_thread_filter
 
 INDEX_FORUM_RELATED = ("last_post", "last_post__thread", "last_post__thread__prefix")
 # What a thread row shows beside the thread.
@@ -120,14 +123,46 @@ class PostPage:
     nav: PageNav
 
 
+def _page_of_posts(values: Mapping[str, Any], shape: PostsShape) -> QuerySet[Post]:
+    return (
+        Post.objects.filter(
+            posts_in_thread_filter(shape, values),
+            thread_id=values["thread_id"],
+            position__range=(values["first"], values["last"]),
+        )
+        .select_related("author")
+        .order_by("position", "id")
+    )
+
+
+def _posts_after(values: Mapping[str, Any], shape: tuple[PostsShape, int]) -> QuerySet[Post]:
+    visible, limit = shape  # a LIMIT is written into the SQL: part of the shape
+    return (
+        Post.objects.filter(
+            posts_in_thread_filter(visible, values),
+            thread_id=values["thread_id"],
+            position__gt=values["position"],
+        )
+        .select_related("author")
+        .order_by("position", "id")[:limit]
+    )
+
+
+# The posts of every thread page: their SQL is compiled once per process and per kind of reader
+# (core/prepared.py). The thread was proved visible by get_thread, so the filter asks only
+# about each post (perms.posts_in_thread), with no join to the thread or its forum.
+PAGE_OF_POSTS = PreparedQuery(Post, _page_of_posts)
+POSTS_AFTER = PreparedQuery(Post, _posts_after)
+
+
 def thread_posts(perms: Perms, thread: Thread, page: int | None) -> PostPage:
     per_page = knobs.POSTS_PER_PAGE.get()
     nav = checked_page(page, page_count(thread.last_position, per_page))
     first, last = position_range(nav.current, per_page)
-    qs = perms.visible_posts(
-        Post.objects.filter(thread=thread, position__range=(first, last)).select_related("author"),
-    ).order_by("position", "id")
-    posts = list(qs)
+    visible = perms.posts_in_thread(thread)
+    posts = PAGE_OF_POSTS.fetch(
+        visible.shape, thread_id=thread.pk, first=first, last=last, **visible.values
+    )
     for post in posts:
         post.thread = thread  # every post shares the thread already loaded: no query per post
     return PostPage(posts=posts, nav=nav)
@@ -135,10 +170,10 @@ def thread_posts(perms: Perms, thread: Thread, page: int | None) -> PostPage:
 
 def posts_after(perms: Perms, thread: Thread, position: int, limit: int) -> list[Post]:
     """Posts after `position`, for appending to an open page (a range scan, like a page)."""
-    qs = perms.visible_posts(
-        Post.objects.filter(thread=thread, position__gt=position).select_related("author"),
-    ).order_by("position", "id")
-    posts = list(qs[:limit])
+    visible = perms.posts_in_thread(thread)
+    posts = POSTS_AFTER.fetch(
+        (visible.shape, limit), thread_id=thread.pk, position=position, **visible.values
+    )
     for post in posts:
         post.thread = thread
     return posts

@@ -3,17 +3,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from parley.forums.models import Post
+from parley.forums.models import Post, Thread
 from parley.permissions.guardian.threads import ThreadGuardian
 from parley.permissions.registry import DELETE_OWN, EDIT_OWN, MODERATE, READ_THREADS
 
 Posts = TypeVar("Posts", bound=QuerySet[Post])  # keeps a custom queryset's class
+
+# Which posts of one thread a reader sees, by the shape of the SQL that says so.
+PostsShape = Literal["none", "all", "published", "published_or_own"]
+
+
+def posts_in_thread_filter(shape: PostsShape, values: Mapping[str, int]) -> Q:
+    """The filter on a thread's posts for `shape`, with the values it takes (`member_id` for
+    "published_or_own"): prepared queries build it with stand-ins, so the SQL's text depends on
+    the shape alone."""
+    if shape == "all":
+        return Q()
+    if shape == "published":
+        return Q(is_deleted=False, awaiting_approval=False)
+    if shape == "published_or_own":
+        return Q(is_deleted=False) & (Q(awaiting_approval=False) | Q(author_id=values["member_id"]))
+    return Q(pk__in=[])  # "none": matches nothing, and Django runs no query for it
+
+
+@dataclass(frozen=True)
+class PostsInThread:
+    """Which posts of one thread a reader sees (`PostGuardian.posts_in_thread`): `shape` names
+    the filter's SQL (a prepared query's shape key), `values` are the values that SQL takes."""
+
+    shape: PostsShape
+    values: Mapping[str, int] = field(default_factory=dict)
+
+    def q(self) -> Q:
+        return posts_in_thread_filter(self.shape, self.values)
 
 
 class PostGuardian(ThreadGuardian):
@@ -43,6 +73,23 @@ class PostGuardian(ThreadGuardian):
             published | Q(thread__forum_id__in=moderated),
             thread__forum_id__in=self.forums_with(READ_THREADS),
         )
+
+    def posts_in_thread(self, thread: Thread) -> PostsInThread:
+        """The posts of `thread` this reader sees, exactly those `visible_posts` gives of it,
+        decided from the thread as loaded (by `get_thread`): the thread and its forum are asked
+        about here, once, so the posts' query needs no join to them, only each post's own state.
+        Deleted posts are for moderators of the forum, held ones also for their author."""
+        if not self.can_view_thread(thread):
+            return PostsInThread("none")
+        if self.can_moderate_forum(thread.forum_id):
+            return PostsInThread("all")
+        if self.member_id is not None:
+            return PostsInThread("published_or_own", {"member_id": self.member_id})
+        return PostsInThread("published")
+
+    def visible_posts_in_thread(self, qs: Posts, thread: Thread) -> Posts:
+        """`visible_posts` for the posts of one thread, without the joins (`posts_in_thread`)."""
+        return qs.filter(self.posts_in_thread(thread).q(), thread_id=thread.pk)
 
     def get_post(self, post_id: int) -> Post:
         """The only way a view obtains a post: missing and invisible look the same (404)."""

@@ -3,15 +3,28 @@ stubs, starting them and replying to them."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 
+from parley.core.params import parse_id
+from parley.core.prepared import PreparedQuery
 from parley.forums.models import Forum, Post, Thread
 from parley.permissions.guardian.forums import ForumGuardian
 from parley.permissions.registry import MODERATE, READ_THREADS, REPLY, START_THREAD
 
 Threads = TypeVar("Threads", bound=QuerySet[Thread])  # keeps a custom queryset's class
+
+
+def _thread_by_id(values: Mapping[str, Any], shape: None) -> QuerySet[Thread]:
+    # By primary key: no order, no limit (the ORM's first() would sort by the default ordering).
+    related = Thread.objects.select_related("forum", "forum__category", "forum__parent", "prefix")
+    return related.filter(pk=values["thread_id"]).order_by()
+
+
+# Every page of a thread asks for it: its SQL is compiled once per process (core/prepared.py).
+THREAD_BY_ID = PreparedQuery(Thread, _thread_by_id)
 
 
 class ThreadGuardian(ForumGuardian):
@@ -48,11 +61,9 @@ class ThreadGuardian(ForumGuardian):
 
     def get_thread(self, thread_id: int) -> Thread:
         """The only way a view obtains a thread: missing and invisible look the same (404)."""
-        thread = (
-            Thread.objects.select_related("forum", "forum__category", "forum__parent", "prefix")
-            .filter(pk=thread_id)
-            .first()
-        )
+        # A URL's <int:> takes any digits: an id no column can hold names no thread.
+        number = parse_id(thread_id)
+        thread = None if number is None else THREAD_BY_ID.first(None, thread_id=number)
         if thread is None or not self.can_view_thread(thread):
             self._refuse("No such thread.", hidden=True)
         return thread
