@@ -67,11 +67,16 @@ def serialize_posting(actor: Member) -> None:
 def _existing_post(actor: Member, client_token: str) -> Post | None:
     if not client_token:
         return None
-    return (
+    # `client_token != ''` repeats the unique index's condition, so the planner may use that
+    # partial index (SQLite cannot tell a bound value is not ''); at most one row matches, so
+    # no ORDER BY either. Otherwise the lookup walked every post of the member.
+    found = (
         Post.objects.select_related("thread")
         .filter(author=actor, client_token=client_token)
-        .first()
+        .exclude(client_token="")
+        .order_by()[:1]
     )
+    return next(iter(found), None)
 
 
 def _add_post(

@@ -33,7 +33,10 @@ class ThreadGuardian(ForumGuardian):
         if obj.is_deleted:
             return self.can_moderate_forum(forum_id)
         if obj.awaiting_approval:
-            return obj.author_id == self.member_id or self.can_moderate_forum(forum_id)
+            # A guest's member_id is None, as is the author of a held post whose member was
+            # deleted: that is not authorship.
+            own = self.member_id is not None and obj.author_id == self.member_id
+            return own or self.can_moderate_forum(forum_id)
         return True
 
     def can_view_thread(self, thread: Thread) -> bool:
