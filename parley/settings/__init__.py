@@ -123,9 +123,28 @@ TEMPLATES = [
 
 # --- Database: SQLite (WAL, IMMEDIATE transactions, busy timeout) unless a URL is given ----------
 SQLITE_BUSY_TIMEOUT_MS = 20_000  # writers queue instead of failing with "database is locked"
+# PostgreSQL sessions for web pages: no parallel plans and no JIT. Pages run short index walks;
+# starting parallel workers costs about 5 ms, and the planner chose them for a long thread's
+# first page (positions 1-20 exist in every thread, so it expected 17,000 rows for 20), which
+# then took 8 ms instead of 0.2. JIT compiling costs tens of milliseconds, more than any page's
+# query. A URL's own `?options=` come after these, so they win.
+POSTGRES_SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c jit=off"
+
+
+def _postgres_session(config: dict[str, Any]) -> dict[str, Any]:
+    if config.get("ENGINE") == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = f"{POSTGRES_SESSION_OPTIONS} {options.get('options', '')}".strip()
+    return config
+
+
 if _env[knobs.DATABASE_URL]:
     try:
-        DATABASES = {"default": dj_database_url.parse(_env[knobs.DATABASE_URL], conn_max_age=60)}
+        DATABASES = {
+            "default": _postgres_session(
+                dict(dj_database_url.parse(_env[knobs.DATABASE_URL], conn_max_age=60))
+            )
+        }
     except ValueError as exc:  # e.g. a scheme no database backend is known for
         raise ImproperlyConfigured(f"PARLEY_DATABASE_URL: {exc}") from None
 else:
@@ -160,7 +179,7 @@ for _number, _replica_url in enumerate(_env[knobs.DATABASE_REPLICA_URLS]):
             "PARLEY_DATABASE_REPLICA_URLS: replicas need a primary in PARLEY_DATABASE_URL"
         )
     try:
-        _replica = dj_database_url.parse(_replica_url, conn_max_age=60)
+        _replica = _postgres_session(dict(dj_database_url.parse(_replica_url, conn_max_age=60)))
     except ValueError as exc:
         raise ImproperlyConfigured(f"PARLEY_DATABASE_REPLICA_URLS: {exc}") from None
     DATABASES[f"replica_{_number}"] = _replica | {"TEST": {"MIRROR": "default"}}

@@ -1,0 +1,53 @@
+"""PostgreSQL sessions for pages plan without parallel workers or JIT (parley/settings says
+why), whatever else the URL's `?options=` set; on the PostgreSQL pass, the live connection
+says so itself."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import TestCase
+
+from tests.test_settings import run_python
+
+SHOW_OPTIONS = (
+    "from django.conf import settings; import json; "
+    "print(json.dumps({a: d.get('OPTIONS', {}).get('options') for a, d in "
+    "settings.DATABASES.items()}))"
+)
+
+
+def test_page_sessions_plan_without_parallel_workers_or_jit(tmp_path: Path) -> None:
+    done = run_python(
+        SHOW_OPTIONS,
+        tmp_path,
+        module="parley.settings",
+        PARLEY_DATA_DIR=str(tmp_path / "data"),
+        PARLEY_SECRET_KEY="k",
+        PARLEY_DATABASE_URL=(
+            "postgres://u@db.example:5432/board?options=-c%20statement_timeout%3D5000"
+        ),
+        PARLEY_DATABASE_REPLICA_URLS="postgres://u@replica.example:5432/board",
+    )
+    assert done.returncode == 0, done.stderr
+    options = json.loads(done.stdout)
+    assert options["default"] == (
+        "-c max_parallel_workers_per_gather=0 -c jit=off -c statement_timeout=5000"
+    )
+    assert options["replica_0"] == "-c max_parallel_workers_per_gather=0 -c jit=off"
+
+
+class LiveSessionTests(TestCase):
+    def test_the_connection_runs_with_them(self) -> None:
+        if connection.vendor != "postgresql":
+            pytest.skip("a PostgreSQL session setting: the PostgreSQL pass checks it")
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            self.assertEqual(cursor.fetchone()[0], "0")
+            cursor.execute("SHOW jit")
+            self.assertEqual(cursor.fetchone()[0], "off")
+            cursor.execute("SHOW synchronous_commit")  # the test settings' own, kept
+            self.assertEqual(cursor.fetchone()[0], "off")
