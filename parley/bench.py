@@ -128,6 +128,7 @@ class Load:
 class Tally:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)  # of successful requests
+    server_ms: list[float] = field(default_factory=list)  # as the server's Server-Timing says
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0  # no complete answer (connection refused or reset, timeout)
     cache_hits: int = 0
@@ -235,6 +236,7 @@ async def _browse(load: Load, slot: int, deadline: float, tally: Tally) -> None:
         tally.latencies.append(time.perf_counter() - started)
         tally.count(answer.status)
         tally.cache_hits += answer.header("x-parley-page-cache") == "hit"
+        _take_server_time(tally, answer)
     connection.close()
 
 
@@ -286,12 +288,21 @@ async def _reply(load: Load, slot: int, deadline: float, tally: Tally) -> None:
             continue
         tally.latencies.append(time.perf_counter() - started)
         tally.count(answer.status)
+        _take_server_time(tally, answer)
         if answer.status == 302:
             tally.replies += 1
         else:
             tally.refused += 1
             token = None
     connection.close()
+
+
+SERVER_TIMING = re.compile(r"\bapp;dur=([0-9.]+)")
+
+
+def _take_server_time(tally: Tally, answer: _Answer) -> None:
+    if found := SERVER_TIMING.search(answer.header("server-timing")):
+        tally.server_ms.append(float(found[1]))
 
 
 async def _drive_all(load: Load) -> Tally:
@@ -331,6 +342,9 @@ class Figures:
     cache_hit_share: float | None = None
     url: str = ""
     requests: int = 0  # measured requests answered (warm-up requests not counted)
+    # The median time the application spent on a request (its Server-Timing header): the
+    # latencies above add the wait for a free worker.
+    server_p50_ms: float = 0.0
 
 
 def _percentile(samples: list[float], share: float) -> float:
@@ -349,6 +363,7 @@ def _figures(tally: Tally, url: str, queries: int | None, expected: int = 200) -
         cache_hit_share=tally.cache_hits / good if good else None,
         url=url,
         requests=sum(tally.statuses.values()),
+        server_p50_ms=statistics.median(tally.server_ms) if tally.server_ms else 0.0,
     )
 
 
@@ -771,6 +786,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "replies_per_s": tally.replies / tally.seconds if tally.seconds else 0.0,
         "reply_p50_ms": posting.p50_ms,
         "reply_p99_ms": posting.p99_ms,
+        "reply_server_p50_ms": posting.server_p50_ms,
         "posts_added": added,
         "reply_count_added": after[1] - before[1],
         "lost_replies": max(0, tally.replies - added),
@@ -790,9 +806,14 @@ def print_report(result: dict[str, Any]) -> None:
         f"\n{result['engine']}, {result['workers']} workers, {result['concurrency']} connections, "
         f"{result['seconds_per_page']:g} s a page. Ratio: a request's cost in baseline requests "
         f"({result['baseline_bytes']:,} bytes through the middleware stack, the thread page's "
-        "size). Guest pages rendered each time (unique query strings) but *_cached.\n"
+        "size). Guest pages rendered each time (unique query strings) but *_cached. Server "
+        "ms: the median of the server's own Server-Timing (p50 and p99 add the wait for a "
+        "free worker).\n"
     )
-    print(f"{'page':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'queries':>9}")
+    print(
+        f"{'page':<24}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'server ms':>10}{'ratio':>8}"
+        f"{'queries':>9}"
+    )
     rows = [("baseline", result["baseline"]), *result["pages"].items()]
     for name, page in rows:
         extra = f"  ({page['errors']} errors)" if page["errors"] else ""
@@ -801,13 +822,14 @@ def print_report(result: dict[str, Any]) -> None:
         ratio = 1.0 if name == "baseline" else page["ratio"]
         print(
             f"{name:<24}{page['rps']:>9.1f}{page['p50_ms']:>9.1f}{page['p99_ms']:>9.1f}"
-            f"{ratio:>8.2f}{page['queries']:>9}{extra}"
+            f"{page['server_p50_ms']:>10.1f}{ratio:>8.2f}{page['queries']:>9}{extra}"
         )
     gate = ", ".join(f"{k}={v}" for k, v in result["posting_gate"].items())
     print(
         f"\nPosting ({len(result['worker_rss_mb_each'])} workers; the server ran with {gate}): "
         f"{result['replies']} replies in all, {result['replies_per_s']:.1f} replies/s, "
-        f"p50 {result['reply_p50_ms']:.1f} ms, p99 {result['reply_p99_ms']:.1f} ms (the POST); "
+        f"p50 {result['reply_p50_ms']:.1f} ms, p99 {result['reply_p99_ms']:.1f} ms (the POST; "
+        f"server {result['reply_server_p50_ms']:.1f} ms); "
         f"{result['replies_refused']} refused, {result['replies_unanswered']} unanswered."
     )
     print(

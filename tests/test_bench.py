@@ -86,6 +86,8 @@ def test_quick_bench_drives_the_real_server_and_writes_every_figure(tmp_path: Pa
         # Every page costs more than fixed bytes through the same middleware.
         assert page["ratio"] > 1, (name, page)
         assert page["queries"] > 0, name
+        # The server's own time (Server-Timing): under the latency, which adds the queue.
+        assert 0 < page["server_p50_ms"] <= page["p99_ms"], (name, page)
     # Rendered for every request but the cached one, which the page cache answers.
     assert result["pages"]["thread_page_1_cached"]["cache_hit_share"] > 0.5
     assert result["pages"]["thread_page_1"]["cache_hit_share"] == 0
