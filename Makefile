@@ -71,7 +71,7 @@ format: venv
 migrations-check: venv
 	$(VENV)/bin/parley manage makemigrations --check --dry-run --settings=parley.settings
 
-# The production server under load (parley/bench.py). Engines as PARLEY_DATABASE_URL and
+# The production server under load (parley/bench/). Engines as PARLEY_DATABASE_URL and
 # PARLEY_REDIS_URL say; e.g. make bench BENCH_ARGS="--data-dir var/bench --json bench.json",
 # BENCH_ARGS=--in-process for the older in-process timings.
 bench: venv

@@ -26,7 +26,7 @@ board is benchmarked as it is. `--json PATH` writes the figures.
 
 `--quick` (run by tests/test_bench.py, so the benchmark cannot rot) takes well under a minute
 and its figures mean little. `--in-process` runs the older in-process timings (page renders,
-presence ticks, the renderer; `--profile` for the thread page), at the end of this module."""
+presence ticks, the renderer; `--profile` for the thread page), in `in_process.py`."""
 
 from __future__ import annotations
 
