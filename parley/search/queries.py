@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Expression, F, FloatField, QuerySet
+from django.db.models import BooleanField, Expression, F, FloatField, IntegerField, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.safestring import SafeString
 
@@ -31,6 +31,11 @@ from parley.search.terms import STOP_WORDS, ParsedQuery, Term
 RESULTS_CAP = 200
 RESULTS_PER_PAGE = 20
 BM25_WEIGHTS = (10.0, 1.0)  # title, body: a word in the title counts ten times
+# Relevance is ranked among the newest this many matching entries (post ids grow with time): a
+# common word matches thousands of posts on a big board, and ranking each costs as much as the
+# rest of the page. A news board's searchers want recent stories first anyway; more words, a
+# forum or a date range narrow an older search to within the window.
+RANK_WINDOW = 2_000
 
 
 def fts5_query(terms: Sequence[Term], *, titles_only: bool = False) -> str:
@@ -106,13 +111,48 @@ class Matches(_FullText):
         return f'{self._table(compiler)}."{TABLE}" MATCH %s', [query]
 
     def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
-        tsquery, params = tsquery_sql(self.terms)
-        document = f"{self._table(compiler)}.document"
-        if not self.titles_only:
-            return f"{document} @@ {tsquery}", params
-        # The index finds the posts, ts_filter keeps those matching in the title (weight A).
-        sql = f"({document} @@ {tsquery} AND ts_filter({document}, '{{a}}') @@ {tsquery})"
-        return sql, params + params
+        return _tsquery_match(f"{self._table(compiler)}.document", self.terms, self.titles_only)
+
+
+def _tsquery_match(
+    document: str, terms: Sequence[Term], titles_only: bool
+) -> tuple[str, list[str]]:
+    tsquery, params = tsquery_sql(terms)
+    if not titles_only:
+        return f"{document} @@ {tsquery}", params
+    # The index finds the posts, ts_filter keeps those matching in the title (weight A).
+    sql = f"({document} @@ {tsquery} AND ts_filter({document}, '{{a}}') @@ {tsquery})"
+    return sql, params + params
+
+
+class RankWindowFloor(Expression):
+    """`(SELECT min(rowid) …)`: the lowest post id among the newest `limit` entries that match,
+    read from the index alone (FTS5 walks its doclists by rowid; PostgreSQL sorts the GIN
+    index's ids). Matching entries from it upwards are the window relevance is ranked in: as a
+    range on the entry's id, FTS5 seeks to it rather than reading every match; NULL (nothing
+    matches) matches nothing."""
+
+    def __init__(self, terms: Sequence[Term], *, titles_only: bool, limit: int) -> None:
+        super().__init__(output_field=IntegerField())
+        self.terms = tuple(terms)
+        self.titles_only = titles_only
+        self.limit = int(limit)
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
+        raise NotImplementedError(f"Search has no index for {connection.vendor}.")
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
+        query = fts5_query(self.terms, titles_only=self.titles_only)
+        return _floor(f'"{TABLE}" MATCH %s', [query], self.limit)
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
+        match, params = _tsquery_match(f'"{TABLE}".document', self.terms, self.titles_only)
+        return _floor(match, params, self.limit)
+
+
+def _floor(match: str, params: list[Any], limit: int) -> tuple[str, list[Any]]:
+    newest = f'SELECT rowid FROM "{TABLE}" WHERE {match} ORDER BY rowid DESC LIMIT %s'  # noqa: S608 - the table's name and a match built from parameters
+    return f"(SELECT min(rowid) FROM ({newest}) AS newest)", [*params, limit]  # noqa: S608
 
 
 class Relevance(_FullText):
@@ -172,8 +212,13 @@ def matching_posts(perms: Perms, query: ParsedQuery, filters: SearchFilters) -> 
         qs = qs.filter(created_at__lt=filters.until)
     if filters.newest_first:
         return qs.order_by("-created_at", "-id")
+    floor = RankWindowFloor(query.terms, titles_only=filters.titles_only, limit=RANK_WINDOW)
     relevance = Relevance(query.terms, titles_only=filters.titles_only)
-    return qs.annotate(relevance=relevance).order_by("relevance", "-created_at", "-id")
+    return (
+        qs.filter(search_entry__pk__gte=floor)
+        .annotate(relevance=relevance)
+        .order_by("relevance", "-created_at", "-id")
+    )
 
 
 def search(perms: Perms, query: ParsedQuery, filters: SearchFilters, *, page: int) -> SearchPage:

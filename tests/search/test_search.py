@@ -20,6 +20,14 @@ class RankingTests(SearchTestCase):
         found = self.found(q="lighthouse")
         self.assertEqual(found, self.ids("lighthouse_title", "lighthouse_body"))
 
+    def test_relevance_ranks_the_newest_matches_of_the_window(self) -> None:
+        # The title match is older than the body match: a window of one keeps the newer only.
+        with mock.patch.object(queries, "RANK_WINDOW", 1):
+            self.assertEqual(self.found(q="lighthouse"), self.ids("lighthouse_body"))
+        with mock.patch.object(queries, "RANK_WINDOW", 2):
+            found = self.found(q="lighthouse")
+        self.assertEqual(found, self.ids("lighthouse_title", "lighthouse_body"))
+
     def test_more_mentions_rank_higher(self) -> None:
         self.assertEqual(self.found(q="kelp"), self.ids("kelp_thrice", "kelp_once"))
 
