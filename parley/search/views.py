@@ -35,4 +35,4 @@ def search(request: ParleyRequest) -> HttpResponse:
             context["page_query"] = "?" + urlencode(kept) + "&"
         else:
             context["no_words"] = True
-    return render(request, "search/search.html", context)
+    return render(request, "search/search.jinja", context)
