@@ -35,7 +35,7 @@ BM25_WEIGHTS = (10.0, 1.0)  # title, body: a word in the title counts ten times
 # common word matches thousands of posts on a big board, and ranking each costs as much as the
 # rest of the page. A news board's searchers want recent stories first anyway; more words, a
 # forum or a date range narrow an older search to within the window.
-RANK_WINDOW = 2_000
+RANK_WINDOW = 1_000
 
 
 def fts5_query(terms: Sequence[Term], *, titles_only: bool = False) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -31,14 +32,22 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65_536)
+def _folded_and_stem(token: str) -> tuple[str, str]:
+    """A page of results looks at a few thousand words, mostly the same few hundred: each is
+    folded and stemmed once per process (a pure function of the word; the cache is bounded)."""
+    folded = fold(token.lower())
+    return folded, _stem(folded)
+
+
 class WordMatcher:
     def __init__(self, terms: Sequence[Term]) -> None:
         self.stems = {_stem(w) for t in terms if not t.prefix for w in t.words}
         self.prefixes = tuple(fold(t.words[0]) for t in terms if t.prefix)
 
     def __call__(self, token: str) -> bool:
-        folded = fold(token.lower())
-        return _stem(folded) in self.stems or (
+        folded, stem = _folded_and_stem(token)
+        return stem in self.stems or (
             bool(self.prefixes) and folded.startswith(self.prefixes)
         )
 
