@@ -47,9 +47,7 @@ class WordMatcher:
 
     def __call__(self, token: str) -> bool:
         folded, stem = _folded_and_stem(token)
-        return stem in self.stems or (
-            bool(self.prefixes) and folded.startswith(self.prefixes)
-        )
+        return stem in self.stems or (bool(self.prefixes) and folded.startswith(self.prefixes))
 
 
 def highlight(text: str, matches: WordMatcher) -> SafeString:
