@@ -190,6 +190,12 @@ def seed_board(
         if progress is not None:
             progress("counters", 0, 1)
         _derive_counters(forums, people)
+        if connection.vendor == "sqlite":
+            # The batches wrote the FTS5 index as many segments; live replies would merge them
+            # a few at a time inside their own transactions (big merges, holding the write lock).
+            # One merged segment, as `parley reindex` leaves it.
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')")  # noqa: S608
         if progress is not None:
             progress("counters", 1, 1)
     _refresh_planner_statistics()

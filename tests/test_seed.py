@@ -10,6 +10,7 @@ from contextlib import redirect_stderr
 from datetime import datetime
 
 import pytest
+from django.db import connection
 from django.test import TestCase
 
 from parley import cli
@@ -56,6 +57,16 @@ class SeededBoardTests(TestCase):
         for post in self.posts:  # in (created_at, id) order: the thread order resync uses
             threads[post[1]].append(post)
         return threads
+
+    def test_the_sqlite_search_index_is_left_as_one_merged_segment(self) -> None:
+        if connection.vendor != "sqlite":
+            self.skipTest("FTS5 segments: the SQLite pass checks them")
+        # A second seed beside the first (`force`) writes a segment of its own, at least.
+        seed_board(members=2, threads=2, posts=4, force=True)
+        with connection.cursor() as cursor:
+            # FTS5's shadow table holds rows per segment: one segment once merged.
+            cursor.execute("SELECT count(DISTINCT segid) FROM search_entry_idx")
+            self.assertEqual(cursor.fetchone()[0], 1)
 
     def test_sizes_and_ids_growing_with_time(self) -> None:
         assert Member.objects.count() == MEMBERS
