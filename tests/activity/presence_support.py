@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.test import Client, override_settings
+from django.test import Client, TestCase, override_settings
 from django.utils import timezone
 
 from parley.activity.presence.backends import Visit, reset_backend
@@ -20,6 +20,7 @@ from parley.activity.presence.backends.db import DatabaseBackend
 from parley.activity.presence.backends.redis import RedisBackend
 from parley.activity.presence.visitors import GUEST, MEMBER, ROBOT, Visitor
 from parley.core import flusher
+from tests.world import build_world
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/14"
 DOWN_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -97,3 +98,21 @@ def visit(
     visitor: Visitor, kind: str, location_id: int | None, at: datetime | None = None
 ) -> Visit:
     return Visit(visitor, kind, location_id, at or timezone.now())
+
+
+class PresenceBoardTestCase(TestCase):
+    """The world's board, its long thread and the thread's viewers fragment, with the site's
+    presence backend set to `backend` for each test ("db" or "redis")."""
+
+    backend = "db"
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.w = build_world()
+        cls.thread = cls.w.long_thread
+        cls.fragment = f"/threads/{cls.thread.pk}/viewers"
+
+    def setUp(self) -> None:
+        context = site_backend(self.backend)
+        context.__enter__()
+        self.addCleanup(context.__exit__, None, None, None)

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import TestCase
 from django.test.utils import CaptureQueriesContext, override_script_prefix
 from django.utils import timezone
 
@@ -19,16 +18,16 @@ from parley.activity.presence.window import window, window_start
 from parley.core.slugs import make_slug
 from tests.activity.presence_support import (
     BACKENDS,
+    PresenceBoardTestCase,
     TickingClient,
     discard,
     guest,
     make_backend,
     member,
     robot,
-    site_backend,
     visit,
 )
-from tests.world import build_world, make_member
+from tests.world import make_member
 
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
 THREAD = 101
@@ -46,19 +45,9 @@ def link(m: Member, prefix: str = "/") -> str:
     return f'<a class="username" href="{url}">{m.username}</a>'
 
 
-class ViewersShownTests(TestCase):
-    backend = "db"
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.w = build_world()
-        cls.thread = cls.w.long_thread
-        cls.fragment = f"/threads/{cls.thread.pk}/viewers"
-
+class ViewersShownTests(PresenceBoardTestCase):
     def setUp(self) -> None:
-        context = site_backend(self.backend)
-        context.__enter__()
-        self.addCleanup(context.__exit__, None, None, None)
+        super().setUp()
         self.guest = TickingClient(HTTP_USER_AGENT=AGENT)
 
     def reads(self, m: Member) -> TickingClient:

@@ -20,7 +20,7 @@ from parley.accounts import services as account_services
 from parley.accounts.models import Member
 from parley.activity.presence import blocks
 from parley.forums.models import Thread
-from tests.activity.presence_support import TickingClient, site_backend
+from tests.activity.presence_support import PresenceBoardTestCase, TickingClient
 from tests.world import PASSWORD, build_world, warm_permission_cache
 
 GUEST_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
@@ -33,19 +33,9 @@ def text(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
-class PresenceTestCase(TestCase):
-    backend = "db"
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.w = build_world()
-        cls.thread = cls.w.long_thread
-        cls.fragment = f"/threads/{cls.thread.pk}/viewers"
-
+class PresenceTestCase(PresenceBoardTestCase):
     def setUp(self) -> None:
-        context = site_backend(self.backend)
-        context.__enter__()
-        self.addCleanup(context.__exit__, None, None, None)
+        super().setUp()
         self.client = TickingClient(HTTP_USER_AGENT=GUEST_AGENT)
 
     @pytest.fixture(autouse=True)

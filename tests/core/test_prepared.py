@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -26,6 +24,7 @@ from parley.forums import services
 from parley.forums.models import Forum, Post, Thread
 from parley.forums.services.structure import create_category, create_forum
 from parley.permissions.services import ensure_system_groups
+from tests.core.mirror_alias import mirrored_alias
 from tests.world import build_world, make_member
 
 THREAD_RELATED = ("forum", "forum__category", "forum__parent", "prefix")
@@ -353,27 +352,8 @@ class ToMirror:
 def mirror() -> Iterator[str]:
     """A second alias on the test database (Django's TEST MIRROR), as tests/core/test_replicas
     adds its replica."""
-    primary = connections[DEFAULT_DB_ALIAS].settings_dict
-    databases = {
-        **settings.DATABASES,
-        MIRROR: {**primary, "TEST": {**primary["TEST"], "MIRROR": DEFAULT_DB_ALIAS}},
-    }
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Overriding setting DATABASES")
-        with override_settings(DATABASES=databases):
-            _forget_database_settings()
-            connections[MIRROR].connect()  # the test case lets only aliases it knows connect
-            try:
-                yield MIRROR
-            finally:
-                connections[MIRROR].close()
-                del connections[MIRROR]
-        _forget_database_settings()
-
-
-def _forget_database_settings() -> None:
-    connections._settings = None  # type: ignore[attr-defined]
-    connections.__dict__.pop("settings", None)
+    with mirrored_alias(MIRROR) as alias:
+        yield alias
 
 
 @pytest.fixture

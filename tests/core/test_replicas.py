@@ -8,15 +8,13 @@ replica connection could not see the world anyway."""
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router, transaction
 from django.http import HttpRequest, HttpResponse
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from parley.accounts.models import MemberSession
@@ -27,6 +25,7 @@ from parley.forums import services
 from parley.forums.models import Forum, Thread
 from parley.forums.services.structure import create_category, create_forum
 from parley.permissions.services import ensure_system_groups
+from tests.core.mirror_alias import mirrored_alias
 from tests.world import make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,28 +36,8 @@ REPLICA = "replica_0"
 @pytest.fixture
 def replica() -> Iterator[str]:
     """`replica_0`, mirroring the test database, added as the settings add one per URL."""
-    primary = connections[DEFAULT_DB_ALIAS].settings_dict
-    databases = {
-        **settings.DATABASES,
-        REPLICA: {**primary, "TEST": {**primary["TEST"], "MIRROR": DEFAULT_DB_ALIAS}},
-    }
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Overriding setting DATABASES")
-        with override_settings(DATABASES=databases):
-            forget_database_settings()  # read again from the overridden setting
-            # Opened here: the test case lets only the aliases it was set up with connect.
-            connections[REPLICA].connect()
-            try:
-                yield REPLICA
-            finally:
-                connections[REPLICA].close()
-                del connections[REPLICA]
-        forget_database_settings()
-
-
-def forget_database_settings() -> None:
-    connections._settings = None  # type: ignore[attr-defined]
-    connections.__dict__.pop("settings", None)
+    with mirrored_alias(REPLICA) as alias:
+        yield alias
 
 
 @pytest.fixture
