@@ -26,7 +26,6 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, Environment, pass_context
-from jinja2.runtime import Context
 
 from parley.accounts.templatetags.members import member_link, member_url, role_title
 from parley.activity.templatetags.presence import presence_block
@@ -55,13 +54,8 @@ def _with_context(tag: Any) -> Any:
     return pass_context(lambda context, *args, **kwargs: tag(context, *args, **kwargs))
 
 
-def _current_timezone_name(context: Context) -> str:
-    return timezone.get_current_timezone_name()
-
-
 def environment(**options: Any) -> Environment:
     options["undefined"] = ChainableUndefined
-    options.setdefault("trim_blocks", False)
     env = Environment(**options)  # noqa: S701 - the backend sets autoescape=True
     env.globals.update(
         url=url,
@@ -71,7 +65,7 @@ def environment(**options: Any) -> Environment:
         member_link=member_link,
         member_url=member_url,
         thread_page_links=thread_page_links,
-        current_timezone_name=pass_context(_current_timezone_name),
+        current_timezone_name=timezone.get_current_timezone_name,
         presence_block=_with_context(presence_block),
         ban_notice=_with_context(discipline.ban_notice),
         approval_queue_url=_with_context(moderator_tools.approval_queue_url),

@@ -4,7 +4,7 @@ pages with `{% jinja %}`, escaping as Django does, and what Django's language di
 from __future__ import annotations
 
 from django.template import Context, Template, engines
-from django.test import RequestFactory, SimpleTestCase
+from django.test import Client, RequestFactory, SimpleTestCase, TestCase
 from django.urls import set_script_prefix
 from django.utils.safestring import mark_safe
 
@@ -12,6 +12,7 @@ from parley.core.html import format_html_fast, intcomma
 from parley.core.pagination import checked_page
 from parley.core.partials import render_partial
 from tests.core.parsed import parse
+from tests.world import build_world
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -101,3 +102,30 @@ class QuickFormattingTests(SimpleTestCase):
         self.assertEqual(intcomma(-1000), "-1,000")
         self.assertEqual(intcomma(999), "999")
         self.assertEqual(intcomma("12345"), "12,345")  # not an int: humanize's own
+
+
+class LayoutBodyTests(TestCase):
+    """The layout's <body> tells parley.js whose clock to print times by."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = build_world()
+
+    def body(self, client: Client) -> dict[str, str]:
+        response = client.get(self.world.long_thread.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        return parse(response.content).one("body").attrs
+
+    def test_a_member_page_names_the_members_zone(self) -> None:
+        member = self.world.member
+        member.time_zone = "Europe/Paris"
+        member.save(update_fields=["time_zone"])
+        client = Client()
+        client.force_login(member)
+        body = self.body(client)
+        self.assertEqual((body["data-tz"], body["data-tz-name"]), ("member", "Europe/Paris"))
+
+    def test_a_guest_page_lets_the_browser_decide(self) -> None:
+        body = self.body(Client())
+        self.assertEqual(body["data-tz"], "auto")
+        self.assertNotIn("data-tz-name", body)
