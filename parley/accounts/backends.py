@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from parley.accounts.models import Member
 from parley.accounts.usernames import username_key
+from parley.core.prepared import PreparedQuery
+
+
+def _member_by_id(values: Mapping[str, Any], shape: None) -> QuerySet[Member]:
+    return Member._default_manager.filter(pk=values["member_id"]).order_by()
+
+
+# The logged-in member, read on every member's request: compiled once per process.
+MEMBER_BY_ID = PreparedQuery(Member, _member_by_id)
 
 
 class NameOrEmailBackend(ModelBackend):
@@ -29,6 +40,13 @@ class NameOrEmailBackend(ModelBackend):
         if member.check_password(password) and self.user_can_authenticate(member):
             return member
         return None
+
+    def get_user(self, user_id: Any) -> Member | None:
+        """The session's member, as Django's backend finds it (an inactive one is no one)."""
+        if not isinstance(user_id, int):
+            return super().get_user(user_id)
+        member = MEMBER_BY_ID.first(None, member_id=user_id)
+        return member if member is not None and self.user_can_authenticate(member) else None
 
 
 def member_for_login(login: str) -> Member | None:

@@ -7,8 +7,10 @@ and per *shape* (a key the caller gives when the SQL's text varies, e.g. with wh
 from then on runs that SQL with the caller's values put where the stand-ins were.
 
 What stays as with the ORM:
-- the database is the router's choice (`router.db_for_read`, read replicas included), asked on
-  every run as a queryset asks when it is evaluated;
+- the database is the router's choice (`router.db_for_read`, read replicas included; or
+  `db_for_write` for a write path's reads), asked on every run as a queryset asks when it is
+  evaluated;
+- a `select_for_update()` query locks its rows, and runs only inside a transaction;
 - the SQL goes through `connection.cursor()`, so query capture (`CaptureQueriesContext`,
   `django_assert_num_queries`), connection execute wrappers and the debug log all see it;
 - rows become instances as `ModelIterable` makes them: `Model.from_db` (so `_state.db` is the
@@ -38,6 +40,7 @@ are methods of the compiling connection's `ops` are bound afresh to the running 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
@@ -47,6 +50,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
 S = TypeVar("S", bound=Hashable)
@@ -92,6 +96,7 @@ class _Compiled:
 
     names: Mapping[str, type]  # each value's name and type, as first given
     empty: bool  # the filter can match nothing: no query
+    locks: bool = False  # select_for_update(): only inside a transaction
     sql: str = ""
     params: tuple[Any, ...] = ()  # the constants; a value's slot holds its first sentinel
     # (value name, index in params, the type the compiler wrapped it in, if not its own)
@@ -144,15 +149,22 @@ class PreparedQuery(Generic[M, S]):
     """
 
     def __init__(
-        self, model: type[M], build: Callable[[Mapping[str, Any], S], QuerySet[M]]
+        self,
+        model: type[M],
+        build: Callable[[Mapping[str, Any], S], QuerySet[M]],
+        *,
+        for_write: bool = False,
     ) -> None:
+        """`for_write`: the query runs where writes go (`router.db_for_write`) and may lock its
+        rows (`select_for_update()`), for a write path's reads inside its transaction."""
         self.model = model
         self.build = build
+        self.for_write = for_write
         self._compiled: dict[tuple[str, S], _Compiled] = {}
 
     def fetch(self, shape: S, /, **values: Value) -> list[M]:
         """The rows for these values, as instances (one query, or none for an empty filter)."""
-        alias = router.db_for_read(self.model)
+        alias = (router.db_for_write if self.for_write else router.db_for_read)(self.model)
         compiled = self._compiled.get((alias, shape))
         if compiled is None:
             compiled = self._compile(alias, shape, values)
@@ -169,6 +181,10 @@ class PreparedQuery(Generic[M, S]):
                 raise ValueError(f"{name!r}: {value} is beyond a 64-bit column's range.")
         if compiled.empty:
             return []
+        if compiled.locks and connections[alias].get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         params = list(compiled.params)
         for name, index, wrap in compiled.slots:
             params[index] = values[name] if wrap is None else wrap(values[name])
@@ -218,6 +234,8 @@ class PreparedQuery(Generic[M, S]):
         else:
             slots = _slots(first, second, params_a, params_b)
             compiled = self._layout(compiler_a, alias, names, sql_a, params_a, slots)
+            if compiler_a.query.select_for_update:
+                compiled = dataclasses.replace(compiled, locks=True)
         return self._compiled.setdefault((alias, shape), compiled)
 
     def _as_sql(
@@ -233,8 +251,10 @@ class PreparedQuery(Generic[M, S]):
         state = vars(qs)  # private to Django, and not in its type stubs
         if state["_prefetch_related_lookups"] or state["_known_related_objects"]:
             raise PreparationError("prefetch_related and related managers' querysets: not here.")
-        if state["_db"] is not None or state["_for_write"]:
-            raise PreparationError("using() and select_for_update(): the router chooses here.")
+        if state["_db"] is not None:
+            raise PreparationError("using(): the router chooses here.")
+        if state["_for_write"] and not self.for_write:
+            raise PreparationError("select_for_update() needs PreparedQuery(..., for_write=True).")
         compiler = qs.query.get_compiler(using=alias)
         try:
             sql, params = compiler.as_sql()

@@ -30,12 +30,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from parley.accounts.models import Member
 from parley.core import knobs
+from parley.core.prepared import PreparedQuery
 from parley.forums.models import Forum, Post, Thread
 from parley.permissions.guardian import perms_for
 
@@ -46,6 +50,15 @@ _LINK = re.compile(
     r"(?i)(?:\b(?:https?|ftp)://\S+|\bwww\.\S+|\bmailto:\S+"
     r"|\[url\](?!\s*(?:(?:https?|ftp)://|www\.)))"
 )
+
+
+def _member_standing(values: Mapping[str, Any], shape: None) -> QuerySet[Member]:
+    only = Member.objects.only("message_count", "date_joined")
+    return only.filter(pk=values["member_id"]).order_by()
+
+
+# Read with every post: compiled once per process (core/prepared.py).
+MEMBER_STANDING = PreparedQuery(Member, _member_standing, for_write=True)
 
 
 def count_links(body: str) -> int:
@@ -70,9 +83,10 @@ def check_new_post(
     (code "flood" or "duplicate") with a message for the member; nothing is written."""
     perms = perms_for(actor)
     # Read afresh: the caller's row may predate posts published since it was loaded.
-    message_count, joined_at = (
-        Member.objects.filter(pk=actor.pk).values_list("message_count", "date_joined").get()
-    )
+    fresh = MEMBER_STANDING.first(None, member_id=actor.pk)
+    if fresh is None:
+        raise Member.DoesNotExist("The member is gone.")
+    message_count, joined_at = fresh.message_count, fresh.date_joined
     newcomer = is_newcomer(message_count=message_count, joined_at=joined_at, now=now)
     if not perms.can_bypass_flood(forum.pk):
         _check_duplicate(actor, body, now)

@@ -109,6 +109,22 @@ class SessionTests(TestCase):
 
 
 class ExpiredSessionTests(TestCase):
+    def test_a_session_past_its_expiry_is_no_session(self) -> None:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        member = make_member("Sol")
+        client = Client()
+        self.assertTrue(client.login(username="Sol", password=PASSWORD))
+        self.assertEqual(client.get("/account/").status_code, 200)
+        MemberSession.objects.filter(member=member).update(
+            expire_date=timezone.now() - timedelta(seconds=1)
+        )
+        response = client.get("/account/")
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(settings.LOGIN_URL, response["Location"])
+
     def test_the_daily_job_deletes_expired_sessions_only(self) -> None:
         from datetime import timedelta
 

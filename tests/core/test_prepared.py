@@ -11,9 +11,10 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections, router
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.transaction import TransactionManagementError
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -291,6 +292,7 @@ class RefusalTests(TestCase):
 
     def test_what_the_router_or_iterable_would_decide_otherwise(self) -> None:
         self.refused(lambda v, s: Post.objects.using("default").all(), "router chooses")
+        self.refused(lambda v, s: Post.objects.select_for_update(), "for_write=True")
         self.refused(lambda v, s: Post.objects.values("pk"), "model instances")
         self.refused(lambda v, s: Post.objects.prefetch_related("thread"), "prefetch")
         self.refused(lambda v, s: Thread.objects.all(), "queryset of Post")
@@ -386,6 +388,35 @@ def test_runs_on_the_alias_the_router_chooses(mirror: str, thread: Thread) -> No
     prepared.fetch("all", **values)  # the default alias has its own compiled SQL
     assert sorted(prepared.shapes()) == [(DEFAULT_DB_ALIAS, "all"), (mirror, "all")]
     assert [p.pk for p in got] == [p.pk for p in want]
+
+
+class ToMirrorForReadsOnly(ToMirror):
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
+        return DEFAULT_DB_ALIAS
+
+
+def locked_thread(values: Mapping[str, Any], shape: None) -> QuerySet[Thread]:
+    return Thread.objects.select_for_update().filter(pk=values["id"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_paths_query_runs_where_writes_go_and_locks(mirror: str, thread: Thread) -> None:
+    """`for_write`: a write path's read inside its transaction, on the writing database (never a
+    replica), with its row lock; outside a transaction the lock is refused, as the ORM does."""
+    prepared = PreparedQuery(Thread, locked_thread, for_write=True)
+    with override_settings(DATABASE_ROUTERS=[ToMirrorForReadsOnly()]):
+        with (
+            transaction.atomic(),
+            CaptureQueriesContext(connections[mirror]) as on_mirror,
+            CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as on_default,
+        ):
+            got = prepared.first(None, id=thread.pk)
+        with pytest.raises(TransactionManagementError):
+            prepared.first(None, id=thread.pk)
+    assert got is not None and got.pk == thread.pk and got._state.db == DEFAULT_DB_ALIAS
+    assert len(on_mirror) == 0 and len(on_default) == 1
+    locks = connection.features.has_select_for_update
+    assert on_default[0]["sql"].endswith(" FOR UPDATE") == locks
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,15 +8,18 @@ post's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from parley.accounts.models import Member
 from parley.core.markup import RENDERER_VERSION, clean_control_chars
+from parley.core.prepared import PreparedQuery
 from parley.core.slugs import make_slug
 from parley.forums import hooks
 from parley.forums.models import REASON_MAX_CHARS, Forum, Post, Prefix, Thread
@@ -64,19 +67,50 @@ def serialize_posting(actor: Member) -> None:
         )
 
 
-def _existing_post(actor: Member, client_token: str) -> Post | None:
-    if not client_token:
-        return None
+# The reads of every reply, compiled once per process (core/prepared.py): compiling them cost
+# several times what running them does.
+
+
+def _post_by_token(values: Mapping[str, Any], shape: None) -> QuerySet[Post]:
     # `client_token != ''` repeats the unique index's condition, so the planner may use that
     # partial index (SQLite cannot tell a bound value is not ''); at most one row matches, so
     # no ORDER BY either. Otherwise the lookup walked every post of the member.
-    found = (
+    return (
         Post.objects.select_related("thread")
-        .filter(author=actor, client_token=client_token)
+        .filter(author_id=values["author_id"], client_token=values["token"])
         .exclude(client_token="")
         .order_by()[:1]
     )
-    return next(iter(found), None)
+
+
+def _locked_thread(values: Mapping[str, Any], shape: None) -> QuerySet[Thread]:
+    return Thread.objects.select_for_update().filter(pk=values["thread_id"]).order_by()
+
+
+def _forum_by_id(values: Mapping[str, Any], shape: None) -> QuerySet[Forum]:
+    return Forum.objects.filter(pk=values["forum_id"]).order_by()
+
+
+POST_BY_TOKEN = PreparedQuery(Post, _post_by_token, for_write=True)
+LOCKED_THREAD = PreparedQuery(Thread, _locked_thread, for_write=True)
+FORUM_BY_ID = PreparedQuery(Forum, _forum_by_id, for_write=True)
+
+
+def _existing_post(actor: Member, client_token: str) -> Post | None:
+    if not client_token:
+        return None
+    return POST_BY_TOKEN.first(None, author_id=actor.pk, token=client_token)
+
+
+def _lock_thread(thread_id: int) -> Thread:
+    """The thread's row, locked until the transaction ends (with its forum loaded)."""
+    locked = LOCKED_THREAD.first(None, thread_id=thread_id)
+    if locked is None:
+        raise Thread.DoesNotExist("The thread is gone.")
+    forum = FORUM_BY_ID.first(None, forum_id=locked.forum_id)
+    if forum is not None:
+        locked.forum = forum
+    return locked
 
 
 def _add_post(
@@ -192,7 +226,7 @@ def reply_to_thread(
             serialize_posting(actor)  # before the token and the gate look (see above)
             if existing := _existing_post(actor, client_token):
                 return existing
-            locked = Thread.objects.select_for_update().get(pk=thread.pk)
+            locked = _lock_thread(thread.pk)
             if locked.redirect_to_id:  # a "Moved" stub holds no posts
                 raise PermissionDenied("This thread has moved; reply in its new place.")
             # Again on the locked row: the thread may have been locked, moved or deleted since
