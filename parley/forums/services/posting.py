@@ -18,6 +18,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from parley.accounts.models import Member
+from parley.core import row_writes
 from parley.core.markup import RENDERER_VERSION, clean_control_chars
 from parley.core.prepared import PreparedQuery
 from parley.core.slugs import make_slug
@@ -96,6 +97,10 @@ LOCKED_THREAD = PreparedQuery(Thread, _locked_thread, for_write=True)
 FORUM_BY_ID = PreparedQuery(Forum, _forum_by_id, for_write=True)
 
 
+# Every column a new post is written with (the reply path's INSERT is built once: core/row_writes).
+POST_FIELDS = [f.name for f in Post._meta.concrete_fields if not f.primary_key]
+
+
 def _existing_post(actor: Member, client_token: str) -> Post | None:
     if not client_token:
         return None
@@ -125,7 +130,7 @@ def _add_post(
     """Append a post to a locked thread and bump every counter that includes it. A held reply
     (awaiting approval) shares its predecessor's position and counts nowhere until approved."""
     held_reply = held and thread.first_post_id is not None
-    post = Post.objects.create(
+    post = Post(
         thread=thread,
         author=actor,
         author_name=actor.username,
@@ -137,6 +142,7 @@ def _add_post(
         client_token=client_token,
         awaiting_approval=held,
     )
+    row_writes.insert(post, POST_FIELDS)
     if held_reply:
         hooks.index_posts([post])
         return post
@@ -146,16 +152,24 @@ def _add_post(
     thread.last_post_at = now
     if thread.first_post_id is None:
         thread.first_post = post
-    thread.save(
-        update_fields=["last_position", "reply_count", "last_post", "last_post_at", "first_post"]
+    row_writes.update(
+        Thread,
+        thread.pk,
+        values={
+            "last_position": thread.last_position,
+            "reply_count": thread.reply_count,
+            "last_post": post.pk,
+            "last_post_at": now,
+            "first_post": thread.first_post_id,
+        },
     )
     # A held thread's first post counts when it is approved; a deleted thread's posts count when
     # it is undeleted (moderators can still reply to it).
     if not (thread.awaiting_approval or thread.is_deleted):
-        Forum.objects.filter(pk=thread.forum_id).update(
-            post_count=F("post_count") + 1, last_post=post
+        row_writes.update(
+            Forum, thread.forum_id, values={"last_post": post.pk}, add={"post_count": 1}
         )
-        Member.objects.filter(pk=actor.pk).update(message_count=F("message_count") + 1)
+        row_writes.update(Member, actor.pk, add={"message_count": 1})
     hooks.index_posts([post])
     return post
 
