@@ -87,6 +87,22 @@ def _fresh_view_counts():
         job.retry = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_presence():
+    """Presence visits are buffered per process too, in the backend instance (with, for Redis, its
+    circuit breaker): each test starts with a new one. Every request a test makes records a
+    visit there, and a test that does not tick would otherwise leave its visits to be stored by
+    a later test's tick: members of a rolled-back board turning up online, or a visit from a
+    test that moved the clock forward (mock.patch of timezone.now) outranking, as the newer
+    one, every visit of that member the later test records. (With Redis, what was sent is
+    gone too: `_fresh_cache` empties the Redis database the presence keys share.)"""
+    from parley.activity.presence.backends import reset_backend
+
+    reset_backend()
+    yield
+    reset_backend()
+
+
 # Tests whose code never reads the engine settings: the same in both of `make test`'s passes, so
 # the PostgreSQL + Redis pass leaves them to the SQLite one (tests/both_engines.py sets the
 # variable). The bench configures its own SQLite board whatever the pass. Path prefixes.
