@@ -110,7 +110,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     from django.core.cache import caches
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
+    if database["ENGINE"] != settings.SQLITE_ENGINE:
         raise pytest.UsageError("make mutation runs on SQLite: unset PARLEY_DATABASE_URL")
     own = Path(tempfile.mkdtemp(prefix="parley-mutant-"))
     session.config.add_cleanup(lambda: shutil.rmtree(own, ignore_errors=True))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -94,7 +95,12 @@ def test_quick_bench_drives_the_real_server_and_writes_every_figure(tmp_path: Pa
     assert result["pages"]["thread_page_1"]["cache_hit_share"] == 0
     assert result["replies"] > 0 and result["replies_per_s"] > 0
     assert result["lost_replies"] == 0 and result["extra_posts"] == 0
-    assert result["posts_added"] == result["reply_count_added"] == result["replies"]
+    assert result["posting_client"] == ("wrk" if shutil.which("wrk") else "asyncio")
+    assert result["posts_added"] == result["reply_count_added"]
+    in_flight = result["replies_in_flight"]
+    assert result["replies"] <= result["posts_added"] <= result["replies"] + in_flight
+    if result["posting_client"] == "asyncio":
+        assert in_flight == 0  # it waits for every answer
     assert len(result["worker_rss_mb_each"]) == 2 and result["worker_rss_mb"] > 0
     measured = result["baseline"]["requests"] + sum(p["requests"] for p in result["pages"].values())
     assert result["requests_served"] >= measured + result["replies"]
@@ -143,6 +149,35 @@ def test_in_process_quick_bench_reports_every_measurement(tmp_path: Path) -> Non
     assert "baseline (404 page in the site layout)" in done.stdout
     # Production settings on SQLite in the data directory given, not anywhere else.
     assert (tmp_path / "parley.sqlite3").exists()
+
+
+WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:4811/threads/x.1/reply
+PARLEY seconds 5.002
+PARLEY errors 1
+PARLEY p50_us 41000
+PARLEY p99_us 98000
+PARLEY sent 120
+PARLEY status 302 100
+PARLEY status 403 2
+PARLEY server_ms 3.5
+PARLEY server_ms 4.5
+PARLEY sent 30
+PARLEY status 302 25
+PARLEY server_ms 5.5
+"""
+
+
+def test_what_wrk_reports_becomes_the_posting_tally() -> None:
+    from parley.bench.figures import figures_of
+    from parley.bench.wrk import _tally
+
+    tally = _tally(WRK_OUTPUT)
+    assert (tally.replies, tally.refused, tally.errors) == (125, 2, 1)
+    assert tally.in_flight == 150 - 127 - 1
+    assert tally.seconds == pytest.approx(5.002)
+    figures = figures_of(tally, "/threads/x.1/reply", None, expected=302)
+    assert figures.rps == pytest.approx(125 / 5.002)
+    assert (figures.p50_ms, figures.p99_ms, figures.server_p50_ms) == (41.0, 98.0, 4.5)
 
 
 TOKEN = "0123456789abcdef0123456789abcdef"

@@ -34,10 +34,14 @@ def _percentile(samples: list[float], share: float) -> float:
 
 def figures_of(tally: Tally, url: str, queries: int | None, expected: int = 200) -> Figures:
     good = tally.statuses.get(expected, 0)
+    p50, p99 = tally.percentiles or (
+        _percentile(tally.latencies, 0.50),
+        _percentile(tally.latencies, 0.99),
+    )
     return Figures(
         rps=good / tally.seconds if tally.seconds else 0.0,
-        p50_ms=_percentile(tally.latencies, 0.50) * 1000,
-        p99_ms=_percentile(tally.latencies, 0.99) * 1000,
+        p50_ms=p50 * 1000,
+        p99_ms=p99 * 1000,
         queries=queries,
         errors=tally.errors + sum(n for s, n in tally.statuses.items() if s != expected),
         cache_hit_share=tally.cache_hits / good if good else None,

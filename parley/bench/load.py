@@ -44,6 +44,9 @@ class Tally:
     cache_hits: int = 0
     replies: int = 0  # reply POSTs answered with the redirect to the new post
     refused: int = 0  # reply POSTs answered otherwise (the form again, a 403…)
+    # (p50, p99) in seconds, from a load generator that reports percentiles, not latencies (wrk)
+    percentiles: tuple[float, float] | None = None
+    in_flight: int = 0  # requests sent but not answered when the client stopped
 
     def count(self, status: int) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1

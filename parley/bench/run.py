@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from parley import bench_baseline
+from parley.bench import wrk
 from parley.bench.board import (
     SIZES,
     count_posts,
@@ -24,8 +25,8 @@ from parley.bench.board import (
 )
 from parley.bench.figures import Figures, figures_of
 from parley.bench.load import Load, Tally, drive, load_process
-from parley.bench.server import Server, log_in
-from parley.bench.shared import POSTING_GATE
+from parley.bench.server import Server, http_request, log_in
+from parley.bench.shared import FORM_TOKEN, POSTING_GATE, BenchError
 
 # --- The run --------------------------------------------------------------------------------------
 
@@ -36,6 +37,37 @@ def _measure(
     if warmup > 0:
         loader.submit(drive, Load(**{**asdict(load), "seconds": warmup})).result()
     return figures_of(loader.submit(drive, load).result(), load.path, queries)
+
+
+def _post_replies(
+    loader: ProcessPoolExecutor,
+    server: Server,
+    posting_url: str,
+    cookies: tuple[str, ...],
+    seconds: float,
+) -> Tally:
+    """The posting workload: every bench member replying at once, through wrk when it is
+    installed (bench/wrk.py), else through the asyncio client."""
+    reply_path = posting_url + "reply"
+    if not wrk.available():
+        load = Load(server.port, posting_url, seconds, len(cookies), cookies, reply_path=reply_path)
+        return loader.submit(drive, load).result()
+    members = []
+    for cookie in cookies:  # each member's form, for its CSRF token
+        jar = dict(part.split("=", 1) for part in cookie.split("; "))
+        status, page = http_request(server.port, "GET", posting_url, jar)
+        token = FORM_TOKEN.search(page)
+        if status != 200 or token is None:
+            raise BenchError(f"The thread page answered {status} without a reply form.")
+        members.append((cookie, token[1].decode()))
+    return wrk.drive_replies(
+        port=server.port,
+        reply_path=reply_path,
+        members=members,
+        seconds=seconds,
+        concurrency=len(cookies),
+        work_dir=server.log_path.parent,
+    )
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -98,17 +130,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             posting_url = board.posting_url
             tally = Tally()
             if chosen is None or "posting" in chosen:
-                tally = loader.submit(
-                    drive,
-                    Load(
-                        server.port,
-                        posting_url,
-                        size.posting_seconds,
-                        len(cookies),
-                        cookies=cookies,
-                        reply_path=posting_url + "reply",
-                    ),
-                ).result()
+                tally = _post_replies(loader, server, posting_url, cookies, size.posting_seconds)
         after = count_posts(board.posting_thread_id)
         rss = server.worker_rss_mb()
     finally:
@@ -124,6 +146,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "concurrency": concurrency,
         "seconds_per_page": seconds,
         "posting_gate": POSTING_GATE,
+        "posting_client": "wrk" if wrk.available() else "asyncio",
         "baseline_bytes": page_bytes,
         "baseline_rps": baseline.rps,
         "baseline": asdict(baseline),
@@ -138,7 +161,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "posts_added": added,
         "reply_count_added": after[1] - before[1],
         "lost_replies": max(0, tally.replies - added),
-        "extra_posts": max(0, added - tally.replies),
+        "replies_in_flight": tally.in_flight,
+        # More posts than answered replies beyond those in flight would be double posts.
+        "extra_posts": max(0, added - tally.replies - tally.in_flight),
         "worker_rss_mb": max(rss, default=0.0),
         # What the workers had served by then, the measured requests only (about as many
         # again went to warm-ups and query counts).
@@ -174,7 +199,8 @@ def print_report(result: dict[str, Any]) -> None:
         )
     gate = ", ".join(f"{k}={v}" for k, v in result["posting_gate"].items())
     print(
-        f"\nPosting ({len(result['worker_rss_mb_each'])} workers; the server ran with {gate}): "
+        f"\nPosting ({len(result['worker_rss_mb_each'])} workers, {result['posting_client']} "
+        f"client; the server ran with {gate}): "
         f"{result['replies']} replies in all, {result['replies_per_s']:.1f} replies/s, "
         f"p50 {result['reply_p50_ms']:.1f} ms, p99 {result['reply_p99_ms']:.1f} ms (the POST; "
         f"server {result['reply_server_p50_ms']:.1f} ms); "
@@ -183,7 +209,8 @@ def print_report(result: dict[str, Any]) -> None:
     print(
         f"Recount: {result['posts_added']} posts added (reply count +"
         f"{result['reply_count_added']}): {result['lost_replies']} lost, "
-        f"{result['extra_posts']} extra."
+        f"{result['extra_posts']} extra ({result['replies_in_flight']} in flight when the "
+        "client stopped may be among those added)."
     )
     each = ", ".join(f"{mb:.0f}" for mb in result["worker_rss_mb_each"])
     print(

@@ -13,5 +13,6 @@ class CoreConfig(AppConfig):
             jobs,  # connects the failed-job recorder to huey in every process that runs tasks
             page_cache,
         )
+        from parley.core.sqlite import base  # noqa: F401 - registers the WAL checkpoint job
 
         page_cache.watch_connections()  # guests' cached pages retire when the board changes

@@ -13,7 +13,7 @@ def check_sqlite_concurrency(
     app_configs: object = None, **kwargs: object
 ) -> list[checks.CheckMessage]:
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.sqlite3":
+    if db["ENGINE"] != settings.SQLITE_ENGINE:
         return []
     options = db.get("OPTIONS", {})
     if options.get("transaction_mode") != "IMMEDIATE" or "journal_mode=WAL" not in options.get(

@@ -123,6 +123,9 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite (WAL, IMMEDIATE transactions, busy timeout) unless a URL is given ----------
+# Django's SQLite backend, with writers queued on a lock file and the WAL checkpointed in the
+# background rather than inside a request's commit (parley/core/sqlite/).
+SQLITE_ENGINE = "parley.core.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 20_000  # writers queue instead of failing with "database is locked"
 # PostgreSQL sessions for web pages: no parallel plans and no JIT. Pages run short index walks;
 # starting parallel workers costs about 5 ms, and the planner chose them for a long thread's
@@ -151,7 +154,7 @@ if _env[knobs.DATABASE_URL]:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": str(DATA_DIR / "parley.sqlite3"),
             # Kept open between requests, as PostgreSQL's are: opening SQLite and running the
             # PRAGMAs below cost about 0.8 ms a request, as much as serving a cached page.

@@ -18,14 +18,14 @@ if not os.environ.get("PARLEY_SECRET_KEY"):
 
 from parley.core import datadir  # noqa: E402
 from parley.settings import *  # noqa: E402,F403
-from parley.settings import CACHES, DATABASES, HUEY  # noqa: E402
+from parley.settings import CACHES, DATABASES, HUEY, SQLITE_ENGINE  # noqa: E402
 
 # The base settings ran before this module's body did (they are its package), so the key and
 # the paths derived from the data directory are set again here.
 SECRET_KEY = os.environ["PARLEY_SECRET_KEY"]
 DATA_DIR = datadir.data_dir(os.environ)
 STATIC_ROOT = DATA_DIR / "static"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     DATABASES["default"]["NAME"] = str(DATA_DIR / "parley.sqlite3")
 if CACHES["default"]["BACKEND"] == "parley.core.disk_cache.DiskCache":
     CACHES["default"]["LOCATION"] = str(DATA_DIR / "cache")
@@ -53,7 +53,7 @@ PARLEY_BACKGROUND_FLUSH = False  # tests flush explicitly (parley.core.flusher.r
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 DEBUG = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     # Browser tests serve from a live server thread, so the test database must be a file that
     # both threads can open; WAL keeps readers and the writer out of each other's way.
     DATABASES["default"]["TEST"] = {
