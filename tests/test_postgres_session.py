@@ -1,6 +1,6 @@
-"""PostgreSQL sessions for pages plan without parallel workers or JIT (parley/settings says
-why), whatever else the URL's `?options=` set; on the PostgreSQL pass, the live connection
-says so itself."""
+"""PostgreSQL sessions for pages plan without parallel workers or JIT and prepare the queries
+they run often (parley/settings says why), whatever else the URL's `?options=` set; on the
+PostgreSQL pass, the live connection says so itself."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from tests.test_settings import run_python
 
 SHOW_OPTIONS = (
     "from django.conf import settings; import json; "
-    "print(json.dumps({a: d.get('OPTIONS', {}).get('options') for a, d in "
-    "settings.DATABASES.items()}))"
+    "print(json.dumps({a: d.get('OPTIONS', {}) for a, d in settings.DATABASES.items()}))"
 )
 
 
@@ -34,10 +33,27 @@ def test_page_sessions_plan_without_parallel_workers_or_jit(tmp_path: Path) -> N
     )
     assert done.returncode == 0, done.stderr
     options = json.loads(done.stdout)
-    assert options["default"] == (
+    assert options["default"]["options"] == (
         "-c max_parallel_workers_per_gather=0 -c jit=off -c statement_timeout=5000"
     )
-    assert options["replica_0"] == "-c max_parallel_workers_per_gather=0 -c jit=off"
+    assert options["replica_0"]["options"] == "-c max_parallel_workers_per_gather=0 -c jit=off"
+    for alias in ("default", "replica_0"):  # prepared statements, server-side binding
+        assert options[alias]["server_side_binding"] is True
+        assert options[alias]["prepare_threshold"] == 5
+
+
+def test_a_url_can_turn_prepared_statements_off(tmp_path: Path) -> None:
+    """For a connection pooler in transaction mode that does not keep prepared statements."""
+    done = run_python(
+        SHOW_OPTIONS,
+        tmp_path,
+        module="parley.settings",
+        PARLEY_DATA_DIR=str(tmp_path / "data"),
+        PARLEY_SECRET_KEY="k",
+        PARLEY_DATABASE_URL="postgres://u@db.example:5432/board?server_side_binding=false",
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["default"]["server_side_binding"] is False
 
 
 class LiveSessionTests(TestCase):
@@ -51,3 +67,16 @@ class LiveSessionTests(TestCase):
             self.assertEqual(cursor.fetchone()[0], "off")
             cursor.execute("SHOW synchronous_commit")  # the test settings' own, kept
             self.assertEqual(cursor.fetchone()[0], "off")
+
+    def test_a_query_run_often_is_prepared_on_the_server(self) -> None:
+        if connection.vendor != "postgresql":
+            pytest.skip("a PostgreSQL session setting: the PostgreSQL pass checks it")
+        marker = "SELECT 20260 + %s AS parley_prepared_check"
+        with connection.cursor() as cursor:
+            for n in range(7):
+                cursor.execute(marker, [n])
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%parley_prepared_check%"],
+            )
+            self.assertEqual(cursor.fetchone()[0], 1)

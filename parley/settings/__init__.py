@@ -133,12 +133,19 @@ SQLITE_BUSY_TIMEOUT_MS = 20_000  # writers queue instead of failing with "databa
 # then took 8 ms instead of 0.2. JIT compiling costs tens of milliseconds, more than any page's
 # query. A URL's own `?options=` come after these, so they win.
 POSTGRES_SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c jit=off"
+PREPARE_THRESHOLD = 5
 
 
 def _postgres_session(config: dict[str, Any]) -> dict[str, Any]:
     if config.get("ENGINE") == "django.db.backends.postgresql":
         options = config.setdefault("OPTIONS", {})
         options["options"] = f"{POSTGRES_SESSION_OPTIONS} {options.get('options', '')}".strip()
+        # Prepared statements: psycopg prepares a query on its fifth run on a connection, and
+        # PostgreSQL then reuses its plan. Planning cost a page's queries more than running them
+        # (1.3 ms against 0.5 for a forum's list). `?server_side_binding=false` on the URL turns
+        # this off (a pooler in transaction mode without prepared-statement support).
+        options.setdefault("server_side_binding", True)
+        options.setdefault("prepare_threshold", PREPARE_THRESHOLD)
     return config
 
 
