@@ -114,6 +114,8 @@ def drive_replies(
     )
     if done.returncode != 0:
         raise BenchError(f"wrk failed ({done.returncode}):\n{done.stderr or done.stdout}")
+    # Kept beside the server's log: every answer's server time, for a closer look at a run.
+    (work_dir / "bench-replies.out").write_text(done.stdout, encoding="utf-8")
     return _tally(done.stdout)
 
 
