@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -19,20 +20,29 @@ SHOW_OPTIONS = (
 )
 
 
-def test_page_sessions_plan_without_parallel_workers_or_jit(tmp_path: Path) -> None:
+def database_options(tmp_path: Path, **env: str) -> dict[str, dict[str, Any]]:
+    """Each alias's OPTIONS, as the settings make them for these variables."""
     done = run_python(
         SHOW_OPTIONS,
         tmp_path,
         module="parley.settings",
         PARLEY_DATA_DIR=str(tmp_path / "data"),
         PARLEY_SECRET_KEY="k",
+        **env,
+    )
+    assert done.returncode == 0, done.stderr
+    options: dict[str, dict[str, Any]] = json.loads(done.stdout)
+    return options
+
+
+def test_page_sessions_plan_without_parallel_workers_or_jit(tmp_path: Path) -> None:
+    options = database_options(
+        tmp_path,
         PARLEY_DATABASE_URL=(
             "postgres://u@db.example:5432/board?options=-c%20statement_timeout%3D5000"
         ),
         PARLEY_DATABASE_REPLICA_URLS="postgres://u@replica.example:5432/board",
     )
-    assert done.returncode == 0, done.stderr
-    options = json.loads(done.stdout)
     assert options["default"]["options"] == (
         "-c max_parallel_workers_per_gather=0 -c jit=off -c statement_timeout=5000"
     )
@@ -44,16 +54,11 @@ def test_page_sessions_plan_without_parallel_workers_or_jit(tmp_path: Path) -> N
 
 def test_a_url_can_turn_prepared_statements_off(tmp_path: Path) -> None:
     """For a connection pooler in transaction mode that does not keep prepared statements."""
-    done = run_python(
-        SHOW_OPTIONS,
+    options = database_options(
         tmp_path,
-        module="parley.settings",
-        PARLEY_DATA_DIR=str(tmp_path / "data"),
-        PARLEY_SECRET_KEY="k",
         PARLEY_DATABASE_URL="postgres://u@db.example:5432/board?server_side_binding=false",
     )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["default"]["server_side_binding"] is False
+    assert options["default"]["server_side_binding"] is False
 
 
 class LiveSessionTests(TestCase):
