@@ -107,7 +107,10 @@ class PostQuerySet(models.QuerySet["Post"]):
 
 
 class Thread(models.Model):
-    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="threads")
+    # No index of its own: thread_listing leads with it (every index is written on each reply).
+    forum = models.ForeignKey(
+        Forum, on_delete=models.CASCADE, related_name="threads", db_index=False
+    )
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     slug = models.SlugField(max_length=80)
     prefix = models.ForeignKey(Prefix, null=True, blank=True, on_delete=models.SET_NULL)
@@ -226,9 +229,17 @@ class Thread(models.Model):
 
 
 class Post(models.Model):
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    # Neither has an index of its own: post_thread_position and post_author_recent lead with
+    # them (every index of a post is written when it is posted).
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="posts", db_index=False
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="posts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+        db_index=False,
     )
     author_name = models.CharField(max_length=50)
     # 1-based among published posts; a soft-deleted or held post shares its predecessor's
