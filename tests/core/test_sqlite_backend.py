@@ -120,6 +120,47 @@ def test_a_second_writer_waits_for_the_first_and_then_goes_at_once(
     assert began[0] - held_until < 0.05
 
 
+def test_a_thread_writing_through_two_connections_does_not_wait_for_itself(
+    db: DatabaseWrapper,
+) -> None:
+    """Two aliases of one file in one thread: the second transaction meets SQLite's busy
+    timeout (here a short one), not an endless wait for the lock its own thread holds."""
+    options = dict(db.settings_dict["OPTIONS"])
+    options["timeout"] = 0.2
+    options["init_command"] = options.get("init_command", "").replace(
+        f"busy_timeout={settings.SQLITE_BUSY_TIMEOUT_MS}", "busy_timeout=200"
+    )
+    impatient = {**db.settings_dict, "OPTIONS": options}
+    other = DatabaseWrapper(impatient, alias=ALIAS + "_3")
+    outcome: list[str] = []
+
+    def second_while_first_is_open() -> None:
+        connections[ALIAS] = db
+        connections[other.alias] = other
+        db.inc_thread_sharing()
+        other.inc_thread_sharing()
+        try:
+            with transaction.atomic(using=ALIAS):
+                write(db, "first")
+                try:
+                    with transaction.atomic(using=other.alias):
+                        outcome.append("second began")
+                except DatabaseError as error:
+                    outcome.append(f"refused: {error}")
+        finally:
+            other.close()
+            other.dec_thread_sharing()
+            db.dec_thread_sharing()
+            del connections[other.alias]
+
+    thread = threading.Thread(target=second_while_first_is_open, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive(), "the thread waited for itself"
+    assert outcome == ["refused: database is locked"]
+    assert lock_is_free(db)
+
+
 def _in_thread(connection: DatabaseWrapper, began: list[float]) -> None:
     connections[connection.alias] = connection
     connection.inc_thread_sharing()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.sqlite3 import base
@@ -34,8 +35,13 @@ from parley.core import flusher, knobs
 FALLBACK_CHECKPOINT_PAGES = 20_000
 
 
+# (lock file, thread) pairs holding the writers' lock in this process.
+_held: set[tuple[str, int]] = set()
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _writers_fd: int | None = None
+    _holding: tuple[str, int] | None = None  # this connection's entry in _held
     _checkpoints_in_background = False
 
     def _writers_lock_path(self) -> str | None:
@@ -46,10 +52,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _start_transaction_under_autocommit(self) -> None:
         path = self._writers_lock_path()
-        if path is not None:
+        # A thread that already holds the lock through another connection to the same file
+        # (two aliases of one database) would wait for itself forever: that transaction waits
+        # on SQLite's busy timeout instead, as it did before this lock.
+        if path is not None and (path, threading.get_ident()) not in _held:
             if self._writers_fd is None:
                 self._writers_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(self._writers_fd, fcntl.LOCK_EX)
+            self._holding = (path, threading.get_ident())
+            _held.add(self._holding)
         try:
             if not self._checkpoints_in_background and knobs.BACKGROUND_FLUSH.get():
                 flusher.ensure_started()  # a worker that has only written has none yet
@@ -63,8 +74,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _release_writers(self) -> None:
-        if self._writers_fd is not None:
+        if self._holding is not None and self._writers_fd is not None:
             fcntl.flock(self._writers_fd, fcntl.LOCK_UN)
+        if self._holding is not None:
+            _held.discard(self._holding)
+            self._holding = None
 
     def _commit(self) -> None:
         try:
@@ -86,8 +100,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._close()  # type: ignore[misc]
         finally:
             self._checkpoints_in_background = False
+            self._release_writers()
             if self._writers_fd is not None:
-                os.close(self._writers_fd)  # releases the lock too
+                os.close(self._writers_fd)
                 self._writers_fd = None
 
 
