@@ -155,34 +155,6 @@ def _floor(match: str, params: list[Any], limit: int) -> tuple[str, list[Any]]:
     return f"(SELECT min(rowid) FROM ({newest}) AS newest)", [*params, limit]  # noqa: S608
 
 
-class InRankWindow(_FullText):
-    """The entry's id is at or above the rank window's floor. On PostgreSQL the id is written
-    `rowid + 0`, so the planner filters the text index's few matches by it rather than ANDing
-    them with a bitmap of every id above the floor from the primary key (12 of a search's 29 ms
-    on a 200,000-post board). FTS5 needs the bare rowid: it seeks to it."""
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, floor: RankWindowFloor) -> None:
-        super().__init__(floor.terms, titles_only=floor.titles_only)
-        self.floor: Any = floor
-
-    def get_source_expressions(self) -> list[Any]:
-        return [self.entry, self.floor]
-
-    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
-        self.entry, self.floor = exprs
-
-    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
-        floor, params = compiler.compile(self.floor)
-        return f'{self._table(compiler)}."rowid" >= {floor}', params
-
-    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
-        floor, params = compiler.compile(self.floor)
-        return f'({self._table(compiler)}."rowid" + 0) >= {floor}', params
-
-
 class Relevance(_FullText):
     """Lower is better on both engines (FTS5's bm25 is negative; ts_rank_cd is negated)."""
 
@@ -243,7 +215,7 @@ def matching_posts(perms: Perms, query: ParsedQuery, filters: SearchFilters) -> 
     floor = RankWindowFloor(query.terms, titles_only=filters.titles_only, limit=RANK_WINDOW)
     relevance = Relevance(query.terms, titles_only=filters.titles_only)
     return (
-        qs.filter(InRankWindow(floor))
+        qs.filter(search_entry__pk__gte=floor)
         .annotate(relevance=relevance)
         .order_by("relevance", "-created_at", "-id")
     )
