@@ -35,7 +35,9 @@ PAGES = [
 ]
 
 
-def run_bench(data_dir: Path, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+def run_bench(
+    data_dir: Path, *args: str, timeout: float, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
     # The bench configures Django itself: none of this test process's settings (the test
     # settings module, its data directory, PostgreSQL or Redis in the second pass) may reach it.
     env = {
@@ -44,6 +46,8 @@ def run_bench(data_dir: Path, *args: str, timeout: float) -> subprocess.Complete
         if not k.startswith("PARLEY_") and k != "DJANGO_SETTINGS_MODULE"
     }
     env["PARLEY_DATA_DIR"] = str(data_dir)
+    if path is not None:
+        env["PATH"] = path
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "parley.cli", "bench", *args],
         cwd=ROOT,
@@ -112,6 +116,22 @@ def test_quick_bench_drives_the_real_server_and_writes_every_figure(tmp_path: Pa
     # --data-dir it works in a temporary one), kept for the next run.
     assert (kept / "parley.sqlite3").exists()
     assert not (tmp_path / "parley.sqlite3").exists()
+
+
+def test_without_wrk_the_bench_posts_through_its_own_client(tmp_path: Path) -> None:
+    """A machine without Debian's wrk: the asyncio client replies, and waits for every answer."""
+    out = tmp_path / "posting.json"
+    no_wrk = str(Path(sys.executable).parent)  # the interpreter's directory, no /usr/bin
+    done = run_bench(
+        tmp_path, "--quick", "--pages", "posting", "--json", str(out), timeout=90, path=no_wrk
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(out.read_text())
+    assert result["posting_client"] == "asyncio"
+    assert "asyncio client" in done.stdout
+    assert result["replies"] > 0 and result["replies_in_flight"] == 0
+    assert result["lost_replies"] == 0 and result["extra_posts"] == 0
+    assert result["posts_added"] == result["reply_count_added"] == result["replies"]
 
 
 # name, milliseconds, ratio to the baseline page, query count (or "-")

@@ -88,6 +88,19 @@ class _Connection:
             self.close()
         return answer
 
+    async def send(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> _Answer | None:
+        """`request` within the timeout; None when no complete answer came (the connection is
+        closed then, and opened again by the next request)."""
+        try:
+            return await asyncio.wait_for(
+                self.request(method, path, headers, body), REQUEST_TIMEOUT_SECONDS
+            )
+        except (OSError, EOFError, ValueError, asyncio.IncompleteReadError, TimeoutError):
+            self.close()
+            return None
+
     def close(self) -> None:
         if self.streams is not None:
             self.streams[1].close()
@@ -138,13 +151,9 @@ async def _browse(load: Load, slot: int, deadline: float, tally: Tally) -> None:
             path += f"{'&' if '?' in path else '?'}bench={slot}-{sent}"
         sent += 1
         started = time.perf_counter()
-        try:
-            answer = await asyncio.wait_for(
-                connection.request("GET", path, headers), REQUEST_TIMEOUT_SECONDS
-            )
-        except (OSError, EOFError, ValueError, asyncio.IncompleteReadError, TimeoutError):
+        answer = await connection.send("GET", path, headers)
+        if answer is None:
             tally.errors += 1
-            connection.close()
             continue
         tally.latencies.append(time.perf_counter() - started)
         tally.count(answer.status)
@@ -164,40 +173,34 @@ async def _reply(load: Load, slot: int, deadline: float, tally: Tally) -> None:
     token: bytes | None = None
     sent = 0
     while time.monotonic() < deadline:
-        started = time.perf_counter()
-        try:
-            if token is None:
-                page = await asyncio.wait_for(
-                    connection.request("GET", load.path, {"Cookie": cookie_header(jar)}),
-                    REQUEST_TIMEOUT_SECONDS,
-                )
-                take_cookies(jar, page.headers.get("set-cookie", []))
-                found = FORM_TOKEN.search(page.body)
-                if page.status != 200 or found is None:
-                    tally.count(page.status)
-                    tally.refused += 1
-                    continue
-                token = found[1]
-                started = time.perf_counter()
-            form = urllib.parse.urlencode(
-                {
-                    "csrfmiddlewaretoken": token.decode(),
-                    "client_token": uuid.uuid4().hex,
-                    "body": f"Bench reply {sent} from slot {slot}: the load was fine.",
-                }
-            ).encode()
-            sent += 1
-            headers = {
-                "Cookie": cookie_header(jar),
-                "Content-Type": "application/x-www-form-urlencoded",
+        if token is None:
+            page = await connection.send("GET", load.path, {"Cookie": cookie_header(jar)})
+            if page is None:
+                tally.errors += 1
+                continue
+            take_cookies(jar, page.headers.get("set-cookie", []))
+            found = FORM_TOKEN.search(page.body)
+            if page.status != 200 or found is None:
+                tally.count(page.status)
+                tally.refused += 1
+                continue
+            token = found[1]
+        form = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token.decode(),
+                "client_token": uuid.uuid4().hex,
+                "body": f"Bench reply {sent} from slot {slot}: the load was fine.",
             }
-            answer = await asyncio.wait_for(
-                connection.request("POST", load.reply_path, headers, form),
-                REQUEST_TIMEOUT_SECONDS,
-            )
-        except (OSError, EOFError, ValueError, asyncio.IncompleteReadError, TimeoutError):
+        ).encode()
+        sent += 1
+        headers = {
+            "Cookie": cookie_header(jar),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        started = time.perf_counter()
+        answer = await connection.send("POST", load.reply_path, headers, form)
+        if answer is None:
             tally.errors += 1
-            connection.close()
             continue
         tally.latencies.append(time.perf_counter() - started)
         tally.count(answer.status)
