@@ -1,6 +1,7 @@
 """A second database alias on the test database itself (Django's TEST MIRROR), added to the
 settings as parley/settings adds a replica per URL: a "replica" with no lag, told apart from
-the primary only by the alias a query ran on. For transactional tests (committed rows)."""
+the primary only by the alias a query ran on. For transactional tests (committed rows), with
+the small board they read (`committed_thread`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import override_settings
+
+from parley.forums import services
+from parley.forums.models import Forum, Thread
+from parley.forums.services.structure import create_category, create_forum
+from parley.permissions.services import ensure_system_groups
+from tests.world import make_member
 
 
 @contextmanager
@@ -37,3 +44,14 @@ def mirrored_alias(alias: str) -> Iterator[str]:
 def _forget_database_settings() -> None:
     connections._settings = None  # type: ignore[attr-defined]
     connections.__dict__.pop("settings", None)
+
+
+def committed_thread(*, replies: int = 0) -> Thread:
+    """A thread in a forum of its own, with `replies` replies, for a transactional test."""
+    ensure_system_groups()  # the flush between transactional tests empties the groups
+    author = make_member("Writer")
+    forum: Forum = create_forum(category=create_category(title="News"), title="Headlines")
+    made = services.create_thread(actor=author, forum=forum, title="Ferry strike", body="Begun.")
+    for _ in range(replies):
+        services.reply_to_thread(actor=author, thread=made, body="Still on.")
+    return made

@@ -22,11 +22,10 @@ from django.utils import timezone
 from parley.accounts.models import Member
 from parley.core.prepared import MAX_SHAPES, PreparationError, PreparedQuery
 from parley.forums import services
-from parley.forums.models import Forum, Post, Thread
-from parley.forums.services.structure import create_category, create_forum
-from parley.permissions.services import ensure_system_groups
-from tests.core.mirror_alias import mirrored_alias
-from tests.world import build_world, make_member
+from parley.forums.models import Post, Thread
+from parley.forums.services.structure import create_forum
+from tests.core.mirror_alias import committed_thread, mirrored_alias
+from tests.world import build_world
 
 THREAD_RELATED = ("forum", "forum__category", "forum__parent", "prefix")
 
@@ -360,12 +359,7 @@ def mirror() -> Iterator[str]:
 
 @pytest.fixture
 def thread() -> Thread:
-    ensure_system_groups()  # the flush between transactional tests empties the groups
-    author = make_member("Writer")
-    forum: Forum = create_forum(category=create_category(title="News"), title="Headlines")
-    made = services.create_thread(actor=author, forum=forum, title="Ferry strike", body="Begun.")
-    services.reply_to_thread(actor=author, thread=made, body="Still on.")
-    return made
+    return committed_thread(replies=1)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,11 +21,8 @@ from parley.accounts.models import MemberSession
 from parley.core import replicas, stamps
 from parley.core.knobs import DATABASE_REPLICA_URLS
 from parley.core.models import RateLimitBucket, Stamp
-from parley.forums import services
 from parley.forums.models import Forum, Thread
-from parley.forums.services.structure import create_category, create_forum
-from parley.permissions.services import ensure_system_groups
-from tests.core.mirror_alias import mirrored_alias
+from tests.core.mirror_alias import committed_thread, mirrored_alias
 from tests.world import make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,10 +39,7 @@ def replica() -> Iterator[str]:
 
 @pytest.fixture
 def thread() -> Thread:
-    ensure_system_groups()  # the flush between transactional tests empties the groups
-    author = make_member("Writer")
-    forum: Forum = create_forum(category=create_category(title="News"), title="Headlines")
-    return services.create_thread(actor=author, forum=forum, title="Ferry strike", body="Begun.")
+    return committed_thread()
 
 
 def decided(request: HttpRequest, *models: type) -> list[str | None]:
