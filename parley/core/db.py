@@ -3,6 +3,8 @@ module is imported at start-up so the guarantee is visible in one place and chec
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core import checks
 from django.db.models import Field, Model
@@ -28,10 +30,15 @@ def check_sqlite_concurrency(
     return []
 
 
+def concrete_field(model: type[Model], field_name: str) -> Field[Any, Any]:
+    """A model's field that is a column ("pk": its primary key), or ValueError."""
+    field = model._meta.pk if field_name == "pk" else model._meta.get_field(field_name)
+    if not isinstance(field, Field) or field.column is None:
+        raise ValueError(f"{model.__name__}.{field_name} is not a column")
+    return field
+
+
 def column(model: type[Model], field_name: str) -> str:
     """The database column of a model's concrete field ("pk": its primary key), for SQL written
     by hand; not quoted."""
-    field = model._meta.pk if field_name == "pk" else model._meta.get_field(field_name)
-    if not isinstance(field, Field) or field.column is None:
-        raise ValueError(f"{model.__name__}.{field_name} has no column")
-    return field.column
+    return str(concrete_field(model, field_name).column)

@@ -18,19 +18,14 @@ from django.db import connections, router
 from django.db.models import Field, Model
 from django.db.models.sql import InsertQuery
 
+from parley.core.db import column, concrete_field
+
 # (alias, model, field names) → (SQL, fields, whether it returns the primary key)
 _inserts: dict[
     tuple[str, type[Model], tuple[str, ...]], tuple[str, tuple[Field[Any, Any], ...], bool]
 ] = {}
 # (alias, model, value names, add names) → SQL
 _updates: dict[tuple[str, type[Model], tuple[str, ...], tuple[str, ...]], str] = {}
-
-
-def _field(model: type[Model], name: str) -> Field[Any, Any]:
-    field = model._meta.get_field(name)
-    if not isinstance(field, Field) or not field.concrete or not field.column:
-        raise ValueError(f"{model.__name__}.{name} is not a column.")
-    return field
 
 
 def insert(obj: Model, fields: Sequence[str]) -> None:
@@ -42,7 +37,7 @@ def insert(obj: Model, fields: Sequence[str]) -> None:
     key = (alias, model, tuple(fields))
     compiled = _inserts.get(key)
     if compiled is None:
-        columns = tuple(_field(model, name) for name in fields)
+        columns = tuple(concrete_field(model, name) for name in fields)
         query = InsertQuery(model)
         query.insert_values(columns, [obj])
         compiler = query.get_compiler(using=alias)
@@ -52,7 +47,7 @@ def insert(obj: Model, fields: Sequence[str]) -> None:
         compiled = _inserts.setdefault(key, (sql, columns, returns))
     sql, columns, returns = compiled
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in columns]
-    pk_field = _field(model, model._meta.pk.name)
+    pk_field = concrete_field(model, "pk")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returns:
@@ -81,19 +76,21 @@ def update(
     sql = _updates.get(key)
     if sql is None:
         quote = connection.ops.quote_name
-        assignments = [f"{quote(str(_field(model, name).column))} = %s" for name in values]
+        assignments = [f"{quote(column(model, name))} = %s" for name in values]
         for name in add:
-            column = quote(str(_field(model, name).column))
-            assignments.append(f"{column} = {column} + %s")
+            counter = quote(column(model, name))
+            assignments.append(f"{counter} = {counter} + %s")
         if not assignments:
             raise ValueError("Nothing to update.")
         table = quote(model._meta.db_table)
-        pk_column = quote(str(_field(model, model._meta.pk.name).column))
+        pk_column = quote(column(model, "pk"))
         statement = f"UPDATE {table} SET {', '.join(assignments)} WHERE {pk_column} = %s"  # noqa: S608 - names from the model
         sql = _updates.setdefault(key, statement)
-    params = [_field(model, name).get_db_prep_save(v, connection) for name, v in values.items()]
+    params = [
+        concrete_field(model, name).get_db_prep_save(v, connection) for name, v in values.items()
+    ]
     params += [int(n) for n in add.values()]
-    params.append(_field(model, model._meta.pk.name).get_db_prep_save(pk, connection))
+    params.append(concrete_field(model, "pk").get_db_prep_save(pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
