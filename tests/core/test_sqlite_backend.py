@@ -213,6 +213,11 @@ def test_the_flushers_checkpoint_copies_the_wal_into_the_database(db: DatabaseWr
     reader.close()
 
 
+def test_every_process_flusher_runs_the_checkpoint_each_tick() -> None:
+    job = flusher._jobs["sqlite-checkpoint"]
+    assert job.run is checkpoint and job.every_ticks == 1
+
+
 def test_no_checkpoint_inside_a_transaction(db: DatabaseWrapper) -> None:
     with transaction.atomic(using=ALIAS):
         write(db, "pending")
