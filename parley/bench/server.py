@@ -10,8 +10,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -63,29 +61,23 @@ class Server:
         raise BenchError(f"`parley serve` did not start:\n{self.log_tail()}")
 
     def _launch(self) -> bool:
-        argv = [sys.executable, "-m", "parley.cli", "serve", "--host", HOST]
-        argv += ["--port", str(self.port), "--workers", str(self.workers)]
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                argv,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group, stopped as a whole
-            )
+        self.process = processes.start_serve(
+            host=HOST, port=self.port, workers=self.workers, env=self.env, log_path=self.log_path
+        )
         atexit.register(self.stop)
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                if "Address already in use" in self.log_tail():
-                    return False
-                raise BenchError(f"`parley serve` exited:\n{self.log_tail()}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                if http_request(self.port, "GET", "/", {})[0] == 200:
-                    return True
-            time.sleep(0.2)
+        outcome = processes.wait_until_serving(self.process, self._answers, START_TIMEOUT_SECONDS)
+        if outcome == "serving":
+            return True
+        if outcome == "exited":
+            if "Address already in use" in self.log_tail():
+                return False
+            raise BenchError(f"`parley serve` exited:\n{self.log_tail()}")
         raise BenchError(f"`parley serve` did not answer in time:\n{self.log_tail()}")
+
+    def _answers(self) -> bool:
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            return http_request(self.port, "GET", "/", {})[0] == 200
+        return False
 
     def worker_rss_mb(self) -> list[float]:
         """Resident memory of each gunicorn worker: the master's children (renamed `gunicorn:

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from parley.core.processes import descendants
+from parley.core.processes import descendants, start_serve, wait_until_serving
 from tests.multiprocess.client import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,34 +250,33 @@ class ParleyServer:
         raise RuntimeError(f"`parley serve` did not start:\n{self.log_tail()}")
 
     def _launch(self, env: dict[str, str]) -> bool:
-        argv = [sys.executable, "-m", "parley.cli", "serve", "--host", "127.0.0.1"]
-        argv += ["--port", str(self.port), "--workers", str(self.workers)]
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                argv,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group, stopped as a whole
-            )
+        self.process = start_serve(
+            host="127.0.0.1",
+            port=self.port,
+            workers=self.workers,
+            env=env,
+            log_path=self.log_path,
+            cwd=ROOT,
+        )
         atexit.register(self.stop)
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
         probe = Browser(self.base_url, "startup-probe", timeout=2)
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                in_use = "Address already in use" in self.log_tail()
-                self.stop()
-                if in_use:
-                    return False
-                raise RuntimeError(
-                    f"`parley serve` exited with {self.process.returncode}:\n{self.log_tail()}"
-                )
+
+        def answers() -> bool:
             with contextlib.suppress(AssertionError):
-                if probe.get("/", follow=False).status == 200:
-                    return True
-            time.sleep(0.2)
+                return probe.get("/", follow=False).status == 200
+            return False
+
+        outcome = wait_until_serving(self.process, answers, START_TIMEOUT_SECONDS)
+        if outcome == "serving":
+            return True
+        if outcome == "exited":
+            in_use = "Address already in use" in self.log_tail()
+            self.stop()
+            if in_use:
+                return False
+            raise RuntimeError(
+                f"`parley serve` exited with {self.process.returncode}:\n{self.log_tail()}"
+            )
         self.stop()
         raise RuntimeError(
             f"`parley serve` did not answer within {START_TIMEOUT_SECONDS:.0f} s:\n"
