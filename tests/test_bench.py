@@ -31,6 +31,7 @@ PAGES = [
     "thread_last_page",
     "whats_new",
     "search",
+    "search_new",
     "member_profile",
 ]
 

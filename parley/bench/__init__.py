@@ -12,6 +12,9 @@ is a regression, the absolute figures hold for this machine and moment only.
 
 Guest pages are rendered for every request (a unique query string each time: the guest page
 cache skips such URLs) but for `thread_page_1_cached`, the plain URL as the cache serves it.
+`search` asks the same search again and again, as readers do a story's name: after the first,
+each is a kept search's update (`search/kept.py`); `search_new` asks a different word of a
+thread title every time, so each one matches and ranks afresh.
 Members log in through the real login form and send their session cookie. SQL queries per page
 are counted in this process with Django's test client against the same database (the server
 cannot report them). Then members reply through the real reply form at once for a few seconds,

@@ -41,6 +41,7 @@ SIZES = {
     "quick": Size("quick", 200, 400, 3_000, 400, 0.3, 0.1, 4, 6, 1.0),
 }
 FORUM_DEEP_PAGE = 500
+NEW_SEARCHES = 3_000  # more than a measurement sends: each search is new
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Board:
     members: list[str]  # bench members' usernames (password BENCH_PASSWORD)
     posting_thread_id: int
     posting_url: str
+    # "search_new" asks each of these in turn: a search nobody made in the last minute.
+    new_searches: tuple[str, ...] = ()
 
 
 def environments(data_dir: Path, token: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -156,11 +159,31 @@ def prepare_board(size: Size) -> Board:
         "thread_last_page": long.page_url(thread_pages),
         "whats_new": "/whats-new/",
         "search": "/search/?" + urllib.parse.urlencode({"q": word}),
+        "search_new": "",
         "member_profile": top_poster.get_absolute_url(),
     }
     if deep < FORUM_DEEP_PAGE:
         print(f"(The busiest forum has {forum_pages} pages: page {deep} stands for page 500.)")
-    return Board(pages, names, posting.pk, posting.get_absolute_url())
+    new_searches = tuple(
+        "/search/?" + urllib.parse.urlencode({"q": title_word})
+        for title_word in _title_words(NEW_SEARCHES)
+        if title_word != word
+    )
+    pages["search_new"] = new_searches[0] if new_searches else pages["search"]
+    return Board(pages, names, posting.pk, posting.get_absolute_url(), new_searches)
+
+
+def _title_words(limit: int) -> list[str]:
+    """Distinct words of the newest threads' titles, as readers search for them."""
+    from parley.forums.models import Thread  # after django_here(), as in prepare_board
+
+    words: dict[str, None] = {}
+    for title in Thread.objects.order_by("-id").values_list("title", flat=True)[: limit * 4]:
+        for title_word in re.findall(r"[a-z]{5,}", title.lower()):
+            words.setdefault(title_word)
+        if len(words) >= limit:
+            break
+    return list(words)[:limit]
 
 
 def count_queries(board: Board, token: str) -> tuple[dict[str, int], int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import random
 import re
 import time
 import urllib.parse
@@ -31,6 +32,9 @@ class Load:
     concurrency: int
     cookies: tuple[str, ...] = ()
     unique_query: bool = False  # a new query string per request: the page cache skips it
+    # Set: every request asks for the next of these instead of `path`, from a place picked at
+    # random for each run (a warm-up and its measurement ask for different ones).
+    paths: tuple[str, ...] = ()
     reply_path: str = ""  # set: GET `path` for the form, then POST a reply there, in turn
 
 
@@ -140,13 +144,15 @@ def take_cookies(jar: dict[str, str], set_cookies: list[str]) -> None:
         jar[name.strip()] = rest.split(";", 1)[0]
 
 
-async def _browse(load: Load, slot: int, deadline: float, tally: Tally) -> None:
+async def _browse(load: Load, slot: int, deadline: float, tally: Tally, start: int) -> None:
     connection = _Connection(load.port)
     cookie = load.cookies[slot % len(load.cookies)] if load.cookies else ""
     headers = {"Cookie": cookie} if cookie else {}
     sent = 0
     while time.monotonic() < deadline:
         path = load.path
+        if load.paths:
+            path = load.paths[(start + sent * load.concurrency + slot) % len(load.paths)]
         if load.unique_query:
             path += f"{'&' if '?' in path else '?'}bench={slot}-{sent}"
         sent += 1
@@ -162,7 +168,7 @@ async def _browse(load: Load, slot: int, deadline: float, tally: Tally) -> None:
     connection.close()
 
 
-async def _reply(load: Load, slot: int, deadline: float, tally: Tally) -> None:
+async def _reply(load: Load, slot: int, deadline: float, tally: Tally, start: int) -> None:
     """A member replying again and again through the reply form: the thread page once (for the
     form's CSRF token, which stays good for the session), then the form's POST with a new text
     and client token each time, as the browser sends it. After a refusal the page is read
@@ -226,7 +232,10 @@ async def _drive_all(load: Load) -> Tally:
     started = time.monotonic()
     deadline = started + load.seconds
     client = _reply if load.reply_path else _browse
-    await asyncio.gather(*(client(load, slot, deadline, tally) for slot in range(load.concurrency)))
+    start = random.randrange(len(load.paths)) if load.paths else 0  # noqa: S311 - not a secret
+    await asyncio.gather(
+        *(client(load, slot, deadline, tally, start) for slot in range(load.concurrency))
+    )
     tally.seconds = time.monotonic() - started
     return tally
 

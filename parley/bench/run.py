@@ -123,6 +123,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     concurrency,
                     cookies=cookies if name.endswith("_member") else (),
                     unique_query=not name.endswith(("_cached", "_member")),
+                    paths=board.new_searches if name == "search_new" else (),
                 )
                 pages[name] = _measure(loader, load, warmup, queries[name])
                 pages[name].ratio = baseline.rps / pages[name].rps if pages[name].rps else 0.0

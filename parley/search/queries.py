@@ -14,13 +14,23 @@ from datetime import datetime
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Expression, F, FloatField, IntegerField, QuerySet
+from django.db.models import (
+    BooleanField,
+    Expression,
+    F,
+    FloatField,
+    IntegerField,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.safestring import SafeString
 
 from parley.core.pagination import PageNav, page_count
 from parley.forums.models import Forum, Post, Thread
 from parley.permissions.guardian import Perms
+from parley.search import kept
 from parley.search.folding import fold
 from parley.search.models import TABLE
 from parley.search.snippets import WordMatcher, highlight, snippet
@@ -196,8 +206,12 @@ class SearchPage:
     nav: PageNav
 
 
-def matching_posts(perms: Perms, query: ParsedQuery, filters: SearchFilters) -> QuerySet[Post]:
-    """Posts the reader may see that match, best first (or newest first)."""
+def matching_posts(
+    perms: Perms, query: ParsedQuery, filters: SearchFilters, *, newer_than: int | None = None
+) -> QuerySet[Post]:
+    """Posts the reader may see that match, best first (or newest first). `newer_than`: only
+    posts with a higher id, ranked as they would be in the full search (a kept search's update:
+    `kept.py`); they are the newest matches, so inside the rank window."""
     matches = Matches(query.terms, titles_only=filters.titles_only)
     qs = perms.visible_posts(Post.objects.all()).filter(matches)
     if filters.titles_only or filters.threads_only:
@@ -210,32 +224,56 @@ def matching_posts(perms: Perms, query: ParsedQuery, filters: SearchFilters) -> 
         qs = qs.filter(created_at__gte=filters.since)
     if filters.until is not None:
         qs = qs.filter(created_at__lt=filters.until)
+    if newer_than is not None:
+        qs = qs.filter(search_entry__pk__gt=newer_than)
     if filters.newest_first:
-        return qs.order_by("-created_at", "-id")
-    floor = RankWindowFloor(query.terms, titles_only=filters.titles_only, limit=RANK_WINDOW)
+        return qs.annotate(relevance=Value(0.0)).order_by("-created_at", "-id")
+    if newer_than is None:
+        floor = RankWindowFloor(query.terms, titles_only=filters.titles_only, limit=RANK_WINDOW)
+        qs = qs.filter(search_entry__pk__gte=floor)
     relevance = Relevance(query.terms, titles_only=filters.titles_only)
-    return (
-        qs.filter(search_entry__pk__gte=floor)
-        .annotate(relevance=relevance)
-        .order_by("relevance", "-created_at", "-id")
+    return qs.annotate(relevance=relevance).order_by("relevance", "-created_at", "-id")
+
+
+def _ranked(
+    perms: Perms, query: ParsedQuery, filters: SearchFilters, newer_than: int | None
+) -> tuple[list[kept.Ranked], int | None]:
+    """The best RESULTS_CAP + 1 matches (one more, to know whether there were more) and the
+    newest post id on the board when they were found, in one query."""
+    newest_post = Post.objects.order_by("-pk").values("pk")[:1]
+    rows = (
+        matching_posts(perms, query, filters, newer_than=newer_than)
+        .annotate(newest=Subquery(newest_post))
+        .values_list("pk", "relevance", "created_at", "newest")[: RESULTS_CAP + 1]
     )
+    ranked = [
+        kept.Ranked(pk, (float(relevance), -created_at.timestamp(), -pk))
+        for pk, relevance, created_at, _ in rows
+    ]
+    return ranked, (rows[0][3] if rows else None)
 
 
 def search(perms: Perms, query: ParsedQuery, filters: SearchFilters, *, page: int) -> SearchPage:
     """Two queries whatever the number of matches: the ids of the best RESULTS_CAP (+1, to
-    know whether there were more), then the posts of the requested page."""
-    ids = list(
-        matching_posts(perms, query, filters).values_list("pk", flat=True)[: RESULTS_CAP + 1]
+    know whether there were more; or the update of a kept search), then the posts of the
+    requested page, each asked again whether the reader may see it."""
+    cache_key = kept.key(perms, (query.terms, filters, RANK_WINDOW, RESULTS_CAP))
+    ranked = kept.ranked(
+        cache_key,
+        lambda newer_than: _ranked(perms, query, filters, newer_than),
+        limit=RESULTS_CAP + 1,
     )
+    ids = [row.pk for row in ranked]
     capped = len(ids) > RESULTS_CAP
     ids = ids[:RESULTS_CAP]
     nav = PageNav(current=1, last=page_count(len(ids), RESULTS_PER_PAGE))
     nav = PageNav(current=min(max(page, 1), nav.last), last=nav.last)
     start = (nav.current - 1) * RESULTS_PER_PAGE
     page_ids = ids[start : start + RESULTS_PER_PAGE]
+    page_posts = perms.visible_posts(Post.objects.filter(pk__in=page_ids))
     posts = {
         p.pk: p
-        for p in Post.objects.filter(pk__in=page_ids).select_related(
+        for p in page_posts.select_related(
             "thread", "thread__forum", "thread__prefix", "search_entry"
         )
     }
@@ -243,7 +281,7 @@ def search(perms: Perms, query: ParsedQuery, filters: SearchFilters, *, page: in
     results = []
     for pk in page_ids:
         post = posts.get(pk)
-        if post is None:  # hard-deleted between the two queries
+        if post is None:  # deleted or hidden since the search ran
             continue
         entry = getattr(post, "search_entry", None)
         results.append(
