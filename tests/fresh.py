@@ -8,9 +8,10 @@ from __future__ import annotations
 def start_fresh() -> None:
     from django.core.cache import cache
 
-    from parley.core import stamps
+    from parley.core import page_cache, stamps
     from parley.permissions import grants
 
     cache.clear()
     grants.tables.forget_local()
+    page_cache.forget_local()
     stamps.forget_uncommitted_bump()

@@ -54,6 +54,9 @@ from parley.core.models import FailedJob, RateLimitBucket, Stamp
 LIVE_START = "<!--parley:live-->"
 LIVE_END = "<!--parley:/live-->"
 ENTRY_SECONDS = 120  # frees space only: the minute in the key retires entries sooner
+# Pages this process served last, by the same key: a hit needs no trip to the shared cache nor
+# unpickling. Safe as the key is: it carries the stamps every request reads from the database.
+LOCAL_MAX_ENTRIES = 64
 CACHE_HEADER = "X-Parley-Page-Cache"  # hit or miss, for the benchmark and the curious
 
 View = Callable[..., HttpResponse]
@@ -246,6 +249,32 @@ def _headers(response: HttpResponse, key: str, entry: _Entry, state: str) -> Htt
     return response
 
 
+_local: dict[str, _Entry] = {}
+_local_lock = threading.Lock()
+
+
+def _cached(key: str) -> _Entry | None:
+    entry = _local.get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None:
+            _remember(key, entry)
+    return entry
+
+
+def _remember(key: str, entry: _Entry) -> None:
+    with _local_lock:
+        if len(_local) >= LOCAL_MAX_ENTRIES:  # mostly pages of stamps gone by: start over
+            _local.clear()
+        _local[key] = entry
+
+
+def forget_local() -> None:
+    """For tests, whose rolled-back transactions take stamps back to values already used."""
+    with _local_lock:
+        _local.clear()
+
+
 def for_guests(*, live: Live, on_hit: OnHit | None = None) -> Callable[[View], View]:
     """Serve a view's guest pages from the shared cache. `live(request, kwargs)` renders the
     page's live region; `on_hit(request, kwargs)` does what the view does besides rendering
@@ -257,13 +286,14 @@ def for_guests(*, live: Live, on_hit: OnHit | None = None) -> Callable[[View], V
             if args or not _cacheable_request(request):
                 return view(request, *args, **kwargs)
             key = _key(request)
-            entry: _Entry | None = cache.get(key)
+            entry = _cached(key)
             if entry is None:
                 response = view(request, **kwargs)
                 entry = _entry_from(request, response)
                 if entry is None:
                     return response
                 cache.set(key, entry, ENTRY_SECONDS)
+                _remember(key, entry)
                 # A later write in this same transaction must bump again, or it would be served
                 # this page (tests do this; a request that writes never caches a guest page).
                 for connection in connections.all(initialized_only=True):

@@ -128,6 +128,16 @@ class GuestPageCacheTests(TestCase):
                 )
                 self.assertEqual(second["ETag"], first["ETag"])
 
+    def test_a_worker_serves_its_own_copy_and_other_workers_the_shared_one(self) -> None:
+        self.assert_state(self.guest_get(self.thread_url), MISS)
+        with mock.patch.object(page_cache.cache, "get", wraps=page_cache.cache.get) as shared:
+            self.assert_state(self.guest_get(self.thread_url), HIT)
+        self.assertEqual(shared.call_count, 0)  # this process's copy, no trip to the cache
+        page_cache.forget_local()  # as another worker, which has none
+        with mock.patch.object(page_cache.cache, "get", wraps=page_cache.cache.get) as shared:
+            self.assert_state(self.guest_get(self.thread_url), HIT)
+        self.assertEqual(shared.call_count, 1)
+
     def test_the_presence_block_is_fresh_on_a_cached_page(self) -> None:
         first = self.guest_get(self.thread_url)
         self.assertNotIn(self.w.other.username, viewer_names(first))
