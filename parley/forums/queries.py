@@ -26,6 +26,8 @@ from parley.permissions.guardian.posts import PostsShape, posts_in_thread_filter
 INDEX_FORUM_RELATED = ("last_post", "last_post__thread", "last_post__thread__prefix")
 # What a thread row shows beside the thread.
 LIST_RELATED = ("prefix", "forum", "last_post")
+# A last post is shown by its author, time and link: its text (kilobytes a row) is not read.
+LAST_POST_TEXT = ("last_post__body_source", "last_post__body_html")
 # A forum's list; ids break ties, so page N always holds the same threads. The thread_listing
 # index has these keys, then the columns visibility asks about.
 FORUM_LIST_ORDER = ("-is_sticky", "-last_post_at", "-id")
@@ -33,7 +35,11 @@ FORUM_LIST_ORDER = ("-is_sticky", "-last_post_at", "-id")
 
 def index_categories(perms: Perms) -> list[Category]:
     """Categories, each with `.top_forums`, each forum with `.subforums` (two queries)."""
-    forums = list(perms.visible_forums(Forum.objects.select_related(*INDEX_FORUM_RELATED)))
+    forums = list(
+        perms.visible_forums(
+            Forum.objects.select_related(*INDEX_FORUM_RELATED).defer(*LAST_POST_TEXT)
+        )
+    )
     by_parent: dict[int, list[Forum]] = {}
     for forum in forums:
         if forum.parent_id:
@@ -54,7 +60,9 @@ def index_categories(perms: Perms) -> list[Category]:
 def subforums_of(perms: Perms, forum: Forum) -> list[Forum]:
     return list(
         perms.visible_forums(
-            Forum.objects.filter(parent=forum).select_related(*INDEX_FORUM_RELATED)
+            Forum.objects.filter(parent=forum)
+            .select_related(*INDEX_FORUM_RELATED)
+            .defer(*LAST_POST_TEXT)
         )
     )
 
@@ -63,7 +71,7 @@ def thread_list_queryset(perms: Perms, *, forum: Forum | None = None) -> QuerySe
     """Threads for listings: the board's, or one forum's. "Moved" stubs belong only in their old
     forum's list, and only for readers who may read where they lead (a stub's title must not
     outlive a move into a forum the reader cannot see)."""
-    qs = Thread.objects.select_related(*LIST_RELATED)
+    qs = Thread.objects.select_related(*LIST_RELATED).defer(*LAST_POST_TEXT)
     if forum is None:
         return perms.visible_threads(qs.filter(redirect_to__isnull=True))
     # visible_redirects decides which stubs; asked about the forum's stubs alone, its join to
@@ -88,7 +96,12 @@ def listed_page(qs: QuerySet[Thread], order: Sequence[str], start: int, count: i
         raise ValueError(f"A listing's keys are descending and end in the id: {order}")
     fields = [key.removeprefix("-") for key in order]
     ids = qs.order_by(*order).values("pk")[start : start + count]
-    rows = list(Thread.objects.select_related(*LIST_RELATED).filter(pk__in=ids).order_by())
+    rows = list(
+        Thread.objects.select_related(*LIST_RELATED)
+        .defer(*LAST_POST_TEXT)
+        .filter(pk__in=ids)
+        .order_by()
+    )
     rows.sort(key=attrgetter(*fields), reverse=True)
     return rows
 
