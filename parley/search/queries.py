@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.safestring import SafeString
 
+from parley.core import stamps
 from parley.core.pagination import PageNav, page_count
 from parley.forums.models import Forum, Post, Thread
 from parley.permissions.guardian import Perms
@@ -262,6 +263,7 @@ def search(perms: Perms, query: ParsedQuery, filters: SearchFilters, *, page: in
         cache_key,
         lambda newer_than: _ranked(perms, query, filters, newer_than),
         limit=RESULTS_CAP + 1,
+        content=stamps.value(perms.stamps, stamps.CONTENT),
     )
     ids = [row.pk for row in ranked]
     capped = len(ids) > RESULTS_CAP

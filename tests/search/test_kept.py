@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from unittest import mock
 
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from parley.forums import services
 from parley.moderation.actions import services as actions
@@ -28,6 +30,19 @@ class KeptSearchTests(SearchTestCase):
             self.found(q="kelp", page="2")
         self.assertEqual(again, first)
         self.assertEqual(floors.call_count, 1)
+
+    def test_on_an_unchanged_board_a_kept_search_asks_nothing(self) -> None:
+        def queries_run() -> int:
+            with CaptureQueriesContext(connection) as run:
+                self.found(q="kelp")
+            return len(run)
+
+        first = queries_run()
+        self.assertEqual(queries_run(), first - 1)  # the page's posts only: no match at all
+        w = self.board.w
+        services.reply_to_thread(actor=w.member, thread=w.short_thread, body="No match here.")
+        self.assertEqual(queries_run(), first)  # the board moved: the newer posts are asked
+        self.assertEqual(queries_run(), first - 1)  # and the kept search is current again
 
     def test_another_search_is_run(self) -> None:
         with self.full_searches() as floors:
