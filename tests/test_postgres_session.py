@@ -44,12 +44,9 @@ def test_page_sessions_plan_without_parallel_workers_or_jit(tmp_path: Path) -> N
         PARLEY_DATABASE_REPLICA_URLS="postgres://u@replica.example:5432/board",
     )
     assert options["default"]["options"] == (
-        "-c max_parallel_workers_per_gather=0 -c jit=off -c random_page_cost=1.1 "
-        "-c statement_timeout=5000"
+        "-c max_parallel_workers_per_gather=0 -c jit=off -c statement_timeout=5000"
     )
-    assert options["replica_0"]["options"] == (
-        "-c max_parallel_workers_per_gather=0 -c jit=off -c random_page_cost=1.1"
-    )
+    assert options["replica_0"]["options"] == "-c max_parallel_workers_per_gather=0 -c jit=off"
     for alias in ("default", "replica_0"):  # prepared statements, server-side binding
         assert options[alias]["server_side_binding"] is True
         assert options[alias]["prepare_threshold"] == 5
@@ -73,8 +70,6 @@ class LiveSessionTests(TestCase):
             self.assertEqual(cursor.fetchone()[0], "0")
             cursor.execute("SHOW jit")
             self.assertEqual(cursor.fetchone()[0], "off")
-            cursor.execute("SHOW random_page_cost")
-            self.assertEqual(cursor.fetchone()[0], "1.1")
             cursor.execute("SHOW synchronous_commit")  # the test settings' own, kept
             self.assertEqual(cursor.fetchone()[0], "off")
 

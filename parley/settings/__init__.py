@@ -131,11 +131,8 @@ SQLITE_BUSY_TIMEOUT_MS = 20_000  # writers queue instead of failing with "databa
 # starting parallel workers costs about 5 ms, and the planner chose them for a long thread's
 # first page (positions 1-20 exist in every thread, so it expected 17,000 rows for 20), which
 # then took 8 ms instead of 0.2. JIT compiling costs tens of milliseconds, more than any page's
-# query. Random reads are costed as on SSDs with the data cached (1.1, not the spinning-disk
-# 4): at 4 the planner found a common word's newest search matches by reading ten times as many
-# rows backwards through the primary key (134 ms) rather than through the text index (37 ms).
-# A URL's own `?options=` come after these, so they win.
-POSTGRES_SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c jit=off -c random_page_cost=1.1"
+# query. A URL's own `?options=` come after these, so they win.
+POSTGRES_SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0 -c jit=off"
 PREPARE_THRESHOLD = 5
 
 
