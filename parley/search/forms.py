@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from parley.accounts.models import Member
 from parley.accounts.usernames import username_key
+from parley.core.widgets import QuickSelect
 from parley.search.queries import ForumChoice, SearchFilters, subtree_ids
 
 MEMBER_MAX_CHARS = 100
@@ -37,7 +38,12 @@ class QueryField(forms.CharField):
 class SearchForm(forms.Form):
     q = QueryField(label="Search for", required=False, strip=True)
     forum = forms.TypedChoiceField(
-        label="In forum", required=False, coerce=int, empty_value=None, help_text=""
+        label="In forum",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="",
+        widget=QuickSelect,  # a board's every forum, each option otherwise its own template
     )
     member = forms.CharField(label="Posted by member", required=False, max_length=MEMBER_MAX_CHARS)
     date_from = forms.DateField(label="Posted from", required=False, widget=DateInput)

@@ -155,6 +155,13 @@ class FilterTests(SearchTestCase):
         self.assertIn(("titles_only", ""), {(n, "") for n, _ in checked if n == "titles_only"})
         self.assertIn(("order", "newest"), checked)
 
+    def test_the_chosen_forum_stays_chosen(self) -> None:
+        page = self.search(q="zephyr", forum=self.board.desk.pk)
+        chosen = [o.attrs["value"] for o in page.root.find_all("option") if "selected" in o.attrs]
+        self.assertEqual(chosen, [str(self.board.desk.pk)])
+        select = page.root.one("select")
+        self.assertEqual((select.attrs.get("name"), select.attrs.get("id")), ("forum", "id_forum"))
+
 
 class QuotesTests(SearchTestCase):
     def test_quoted_text_does_not_make_the_quoter_match(self) -> None:
