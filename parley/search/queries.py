@@ -270,9 +270,10 @@ def _ranked(
 
 
 def search(perms: Perms, query: ParsedQuery, filters: SearchFilters, *, page: int) -> SearchPage:
-    """Two queries whatever the number of matches: the ids of the best RESULTS_CAP (+1, to
-    know whether there were more; or the update of a kept search), then the posts of the
-    requested page, each asked again whether the reader may see it."""
+    """At most two queries whatever the number of matches: the ids of the best RESULTS_CAP
+    (+1, to know whether there were more; or the update of a kept search, or none while it is
+    current), then the posts of the requested page, each asked again whether the reader may
+    see it."""
     cache_key = kept.key(perms, (query.terms, filters, RANK_WINDOW, RESULTS_CAP))
     ranked = kept.ranked(
         cache_key,
